@@ -1,0 +1,48 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppError } from './common/app-error';
+import { Errors } from './common/error-codes';
+import { loadAppConfig } from './config/app.config';
+
+/** Builds the configured app (adapter, logging, Swagger); main.ts and the e2e tests both use it. */
+export async function createApp(): Promise<NestFastifyApplication> {
+  const config = loadAppConfig();
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy });
+  const fastify = adapter.getInstance();
+  // One JSON parser for application/json and the registries' vendor types (e.g. Docker
+  // Distribution's application/vnd.docker.distribution.events.v1+json). Only JSON is accepted:
+  // anything else is a 415. Parse errors are our own envelope error, not Fastify's.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(/^application\/([\w.-]+\+)?json(\s*;.*)?$/i, { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(req, body as string, (err, value) => (err ? done(new AppError(Errors.MALFORMED_JSON), undefined) : done(null, value)));
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bufferLogs: true,
+    // Our content-type parser above is the only one; Nest's would replace it for application/json.
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('docker-deploy-script')
+      .setDescription(
+        'Turns a container-registry push into a safe rolling update of a Docker Swarm service. ' +
+          'Every response is `{code, message, data}`; `code` 0 is success. Send the access token from ' +
+          '`POST /web/user/login` in the `authorization` header (raw or `Bearer <token>`).',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', in: 'header', name: 'authorization' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

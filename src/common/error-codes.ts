@@ -1,0 +1,44 @@
+/**
+ * The stable error catalogue: `code` goes into the envelope, never changes meaning, and is listed in
+ * the README. Feature modules add their own entries here so the numbers stay unique.
+ */
+export interface ErrorDef {
+  code: number;
+  status: number;
+  zh: string;
+  en: string;
+}
+
+const def = (code: number, status: number, zh: string, en: string): ErrorDef => ({ code, status, zh, en });
+
+export const Errors = {
+  VALIDATION_FAILED: def(40000, 400, '参数校验失败', 'Validation failed'),
+  BAD_REQUEST: def(40001, 400, '请求无效', 'Bad request'),
+  MALFORMED_JSON: def(40002, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON'),
+  PASSWORD_TOO_WEAK: def(40010, 400, '密码强度不足', 'Password is too weak'),
+
+  UNAUTHENTICATED: def(40100, 401, '未登录或登录已过期', 'Missing, invalid or expired access token'),
+  BAD_CREDENTIALS: def(40101, 401, '用户名或密码错误', 'Wrong username or password'),
+  REFRESH_TOKEN_INVALID: def(40102, 401, '刷新令牌无效或已过期', 'Refresh token is invalid or expired'),
+  REFRESH_TOKEN_REUSED: def(40103, 401, '刷新令牌已被使用，该登录会话已注销', 'Refresh token was already used; the session has been revoked'),
+
+  FORBIDDEN: def(40300, 403, '没有权限', 'Forbidden'),
+  USER_DISABLED: def(40301, 403, '账号已被禁用或待管理员审核', 'This account is disabled or awaiting admin approval'),
+  REGISTRATION_CLOSED: def(40302, 403, '注册已关闭', 'Registration is closed'),
+  LAST_ADMIN: def(40303, 403, '不能禁用或降级最后一个启用的管理员', 'Cannot disable or demote the last enabled admin'),
+
+  NOT_FOUND: def(40400, 404, '资源不存在', 'Not found'),
+  USER_NOT_FOUND: def(40401, 404, '用户不存在', 'User not found'),
+
+  CONFLICT: def(40900, 409, '资源冲突', 'Conflict'),
+  USERNAME_TAKEN: def(40901, 409, '用户名已存在', 'Username is already taken'),
+
+  PAYLOAD_TOO_LARGE: def(41300, 413, '请求体过大', 'Request body is too large'),
+  UNSUPPORTED_MEDIA_TYPE: def(41500, 415, '不支持的内容类型，请使用 application/json', 'Unsupported content type; use application/json'),
+  TOO_MANY_REQUESTS: def(42900, 429, '请求过于频繁，请稍后再试', 'Too many requests; try again later'),
+
+  INTERNAL: def(50000, 500, '服务器内部错误', 'Internal server error'),
+  SERVICE_UNAVAILABLE: def(50300, 503, '服务暂不可用', 'Service unavailable'),
+} satisfies Record<string, ErrorDef>;
+
+export type ErrorName = keyof typeof Errors;

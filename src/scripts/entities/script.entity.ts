@@ -1,0 +1,51 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** One image reference found in the compose file, for matching webhooks to services. */
+export interface ComposeImage {
+  /** The compose service key, e.g. `web`; the swarm service is `<serviceName>_<service>`. */
+  service: string;
+  /** The image as written, e.g. `registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6`. */
+  image: string;
+  /** Normalised repository without tag or digest, e.g. `registry.cn-shanghai.aliyuncs.com/pongsky/halo`. */
+  repository: string;
+}
+
+/** A saved stack: its name on the swarm, its compose file and whether webhooks may roll it. */
+@Entity('scripts')
+export class Script {
+  @PrimaryGeneratedColumn('increment', { type: 'integer' })
+  id: number;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  /** The swarm stack name; unique across all users (stack names are global on a swarm). */
+  @Column({ name: 'service_name', type: 'varchar', length: 30, unique: true })
+  serviceName: string;
+
+  /** mediumtext on MySQL (TEXT stops at 64 KiB), text on SQLite: see the migration. */
+  @Column({ name: 'compose_content', type: 'text' })
+  composeContent: string;
+
+  @Column({ name: 'images', type: 'simple-json' })
+  images: ComposeImage[];
+
+  @Column({ name: 'is_auto_update', type: 'smallint', default: 0 })
+  isAutoUpdate: number;
+
+  /** The webhook secret in the autoUpdateUrl (base64url, 256 bits); compared in constant time. */
+  @Column({ name: 'webhook_token', type: 'varchar', length: 64 })
+  webhookToken: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'datetime' })
+  updatedAt: Date;
+
+  @Column({ name: 'created_by', type: 'integer' })
+  createdBy: number;
+
+  @Column({ name: 'updated_by', type: 'integer' })
+  updatedBy: number;
+}

@@ -358,7 +358,7 @@ describe('health and docs', () => {
 
   it('serves the OpenAPI document with the bearer scheme and error bodies', async () => {
     const res = await fetch(`${t.baseUrl}/docs-json`);
-    const doc = await res.json();
+    const doc: any = await res.json();
     expect(doc.paths['/web/user/login/registered'].post).toBeDefined();
     expect(doc.paths['/web/user/login'].post.responses['401']).toBeDefined();
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });

@@ -39,6 +39,12 @@ export const Errors = {
 
   INTERNAL: def(50000, 500, '服务器内部错误', 'Internal server error'),
   SERVICE_UNAVAILABLE: def(50300, 503, '服务暂不可用', 'Service unavailable'),
+
+  // Registry webhooks
+  WEBHOOK_PAYLOAD_INVALID: def(40070, 400, '镜像仓库通知格式无效', 'Invalid registry webhook payload'),
+  WEBHOOK_NO_MATCH: def(40071, 400, '推送的镜像与该服务的任何容器都不匹配，未执行任何操作', 'The pushed image matches no service of this stack; nothing was run'),
+  AUTO_UPDATE_DISABLED: def(40370, 403, '该服务未开启自动更新，未执行任何操作', 'Auto-update is off for this service; nothing was run'),
+  WEBHOOK_NOT_FOUND: def(40430, 404, '用户、服务或令牌无效', 'Unknown user, service or token'),
 } satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;

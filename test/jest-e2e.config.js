@@ -1,5 +1,5 @@
 /** e2e: boots the real app over 127.0.0.1 against a real database (E2E_DB=sqlite|mariadb). */
-const { base } = require('../jest.config');
+const base = require('../jest.base');
 
 module.exports = {
   ...base,

@@ -28,7 +28,10 @@ export function toErrorEnvelope(exception: unknown, english: boolean, logger?: L
     const extra = detail ? (english ? detail.en : detail.zh) : undefined;
     return { status: e.status, body: { code: e.code, message: extra ? `${base}: ${extra}` : base, data } };
   };
-  if (exception instanceof AppError) return render(exception.error, exception.detail, exception.data);
+  if (exception instanceof AppError) {
+    const rendered = render(exception.error, exception.detail, exception.data);
+    return exception.status ? { ...rendered, status: exception.status } : rendered;
+  }
 
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

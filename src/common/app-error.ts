@@ -14,6 +14,8 @@ export class AppError extends Error {
     readonly error: ErrorDef,
     readonly detail?: { zh: string; en: string },
     readonly data?: unknown,
+    /** Overrides the catalogue's HTTP status, for callers that must not see a failure status. */
+    readonly status?: number,
   ) {
     super(detail ? `${error.en}: ${detail.en}` : error.en);
   }

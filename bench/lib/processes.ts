@@ -1,0 +1,74 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident memory of a process in MiB, from /proc. */
+export function rssMiB(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round((Number(match[1]) / 1024) * 10) / 10 : NaN;
+}
+
+export interface Server {
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first successful readiness answer. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+async function waitReady(url: string, child: ChildProcess, started: number, timeoutMs = 60_000): Promise<number> {
+  while (Date.now() - started < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return Date.now() - started;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+/** The compiled app (dist/src/main.js) as a child process on 127.0.0.1, ready when /health/ready answers. */
+export async function startApp(env: Record<string, string>): Promise<Server> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(__dirname, '../../src/main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const startMs = await waitReady(`${url}/health/ready`, child, started);
+  return { url, pid: child.pid!, startMs, stop: stopper(child) };
+}
+
+/** The baseline: bare Fastify answering the same envelope, as a child process. */
+export async function startBareFastify(): Promise<Server> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(__dirname, 'bare-fastify.js'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  const startMs = await waitReady(`${url}/hello`, child, started);
+  return { url, pid: child.pid!, startMs, stop: stopper(child) };
+}

@@ -1,0 +1,83 @@
+import { BenchDb, dropDatabase, freshDatabase, seedScripts } from '../lib/databases';
+import { adminSession, call, composeFor } from '../lib/client';
+import { load, LoadResult } from '../lib/load';
+import { rssMiB, startApp, startBareFastify } from '../lib/processes';
+import type { Row } from '../run';
+
+const fmt = (r: LoadResult) => `${r.rps} req/s p50 ${r.p50} ms p99 ${r.p99} ms${r.errors ? ` (${r.errors} errors)` : ''}`;
+
+/** API throughput vs bare Fastify, list/detail latency at 1k and 100k scripts, and footprint. */
+export async function apiSection(db: BenchDb, opts: { scale: boolean; log: (m: string) => void }) {
+  const rows: Row[] = [];
+  const raw: Record<string, unknown> = {};
+  const url = await freshDatabase(db);
+  // Auto-update off and docker validation on: the webhook path parses and checks, but never rolls.
+  const app = await startApp({ DATABASE_URL: url, REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_ADDRESS: '100000' });
+  const bare = await startBareFastify();
+  try {
+    rows.push({ section: `footprint (${db})`, case: 'cold start to ready', value: `${app.startMs} ms`, baseline: `${bare.startMs} ms (bare Fastify)` });
+    const idle = rssMiB(app.pid);
+    const { token } = await adminSession(app.url);
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const script = await call<{ id: number }>(app.url, 'POST', '/web/user/script', {
+        serviceName: `bench${db}${i}`,
+        dockerComposeContent: composeFor(`registry.cn-shanghai.aliyuncs.com/bench/app:${i}`),
+        isAutoUpdate: 0,
+      }, token);
+      ids.push(script.id);
+    }
+    const detail = await call<{ autoUpdateUrl: string }>(app.url, 'GET', `/web/user/script/${ids[0]}`, undefined, token);
+    const hook = new URL(detail.autoUpdateUrl);
+    const push = JSON.stringify({
+      push_data: { digest: `sha256:${'a'.repeat(64)}`, pushed_at: '2021-04-22 13:36:43', tag: '2' },
+      repository: { name: 'app', namespace: 'bench', region: 'cn-shanghai', repo_full_name: 'bench/app' },
+    });
+    const auth = { authorization: token };
+    opts.log('load: bare Fastify');
+    const base = await load({ url: `${bare.url}/hello` });
+    const basePost = await load({ url: `${bare.url}/hello`, method: 'POST', headers: { 'content-type': 'application/json' }, body: push });
+    const cases: [string, () => Promise<LoadResult>, LoadResult][] = [
+      ['GET /web/user/script/{id} (authenticated)', () => load({ url: `${app.url}/web/user/script/${ids[0]}`, headers: auth }), base],
+      ['GET /web/user/script (page of 20)', () => load({ url: `${app.url}/web/user/script?pageNumber=1&pageSize=20`, headers: auth }), base],
+      [
+        'POST webhook accept path (auto-update off)',
+        () => load({ url: `${app.url}${hook.pathname}${hook.search}`, method: 'POST', headers: { 'content-type': 'application/json' }, body: push }),
+        basePost,
+      ],
+    ];
+    for (const [name, run, baseline] of cases) {
+      opts.log(`load: ${name}`);
+      const result = await run();
+      raw[name] = { result, baseline };
+      rows.push({
+        section: `api (${db})`,
+        case: name,
+        value: fmt(result),
+        baseline: `${baseline.rps} req/s (bare Fastify)`,
+        ratio: (result.rps / baseline.rps).toFixed(3),
+        target: name.startsWith('GET /web/user/script/{id}') ? '>= 0.3' : undefined,
+      });
+    }
+    rows.push({ section: `footprint (${db})`, case: 'RSS idle / after load', value: `${idle} MiB / ${rssMiB(app.pid)} MiB`, baseline: `${rssMiB(bare.pid)} MiB (bare Fastify after load)` });
+
+    if (opts.scale) {
+      for (const total of [1_000, 100_000]) {
+        opts.log(`seeding ${total} scripts`);
+        await seedScripts(url, total);
+        const list = await load({ url: `${app.url}/web/user/script?pageNumber=1&pageSize=20`, headers: auth, seconds: 3, connections: 4 });
+        const one = await load({ url: `${app.url}/web/user/script/${ids[ids.length - 1]}`, headers: auth, seconds: 3, connections: 4 });
+        const admin = await load({ url: `${app.url}/web/user/script?pageNumber=1&pageSize=20&serviceName=bench`, headers: auth, seconds: 3, connections: 4 });
+        raw[`scale-${total}`] = { list, one, admin };
+        rows.push({ section: `scale (${db})`, case: `list, ${total} scripts in the table`, value: `p50 ${list.p50} ms p99 ${list.p99} ms (${list.rps} req/s)` });
+        rows.push({ section: `scale (${db})`, case: `detail, ${total} scripts`, value: `p50 ${one.p50} ms p99 ${one.p99} ms (${one.rps} req/s)` });
+        rows.push({ section: `scale (${db})`, case: `list filtered by name, ${total} scripts`, value: `p50 ${admin.p50} ms p99 ${admin.p99} ms (${admin.rps} req/s)` });
+      }
+    }
+  } finally {
+    await app.stop();
+    await bare.stop();
+    await dropDatabase(url);
+  }
+  return { rows, raw };
+}

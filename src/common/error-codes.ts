@@ -16,6 +16,13 @@ export const Errors = {
   BAD_REQUEST: def(40001, 400, '请求无效', 'Bad request'),
   MALFORMED_JSON: def(40002, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON'),
   PASSWORD_TOO_WEAK: def(40010, 400, '密码强度不足', 'Password is too weak'),
+  COMPOSE_TOO_LARGE: def(40020, 400, 'compose 文件过大', 'The compose file is too large'),
+  COMPOSE_INVALID_YAML: def(40021, 400, 'compose 文件不是有效的 YAML', 'The compose file is not valid YAML'),
+  COMPOSE_NO_SERVICES: def(40022, 400, 'compose 文件缺少 services', 'The compose file has no services'),
+  COMPOSE_IMAGE_INVALID: def(40023, 400, 'compose 文件中的镜像无效', 'A service image in the compose file is invalid'),
+  COMPOSE_REJECTED_BY_DOCKER: def(40024, 400, 'docker 拒绝了该 compose 文件', 'docker refused the compose file'),
+  COMPOSE_POLICY_VIOLATION: def(40025, 400, 'compose 文件包含普通用户不允许的配置', 'The compose file uses settings a USER may not deploy'),
+  SERVICE_NAME_IMMUTABLE: def(40026, 400, 'serviceName 不能修改', 'serviceName cannot be changed'),
 
   UNAUTHENTICATED: def(40100, 401, '未登录或登录已过期', 'Missing, invalid or expired access token'),
   BAD_CREDENTIALS: def(40101, 401, '用户名或密码错误', 'Wrong username or password'),
@@ -29,9 +36,12 @@ export const Errors = {
 
   NOT_FOUND: def(40400, 404, '资源不存在', 'Not found'),
   USER_NOT_FOUND: def(40401, 404, '用户不存在', 'User not found'),
+  SCRIPT_NOT_FOUND: def(40410, 404, '脚本不存在', 'Script not found'),
 
   CONFLICT: def(40900, 409, '资源冲突', 'Conflict'),
   USERNAME_TAKEN: def(40901, 409, '用户名已存在', 'Username is already taken'),
+  SERVICE_NAME_TAKEN: def(40910, 409, 'serviceName 已被使用（Swarm 上的栈名全局唯一）', 'serviceName is already taken (stack names are global on a swarm)'),
+  STACK_DEPLOYED: def(40911, 409, '该栈正在运行，请先移除或加上 ?removeService=true', 'The stack is deployed; remove it first or pass ?removeService=true'),
 
   PAYLOAD_TOO_LARGE: def(41300, 413, '请求体过大', 'Request body is too large'),
   UNSUPPORTED_MEDIA_TYPE: def(41500, 415, '不支持的内容类型，请使用 application/json', 'Unsupported content type; use application/json'),

@@ -1,0 +1,128 @@
+import { AppError } from '../../common/app-error';
+import { Errors } from '../../common/error-codes';
+import { hasInterpolation, MAX_COMPOSE_BYTES, parseComposeFile } from './compose-file';
+
+function errorOf(content: string): AppError {
+  try {
+    parseComposeFile(content);
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('parseComposeFile accepted the content');
+}
+
+describe('parseComposeFile', () => {
+  it('returns the services in file order and their normalised images', () => {
+    const compose = parseComposeFile(
+      [
+        'services:',
+        '  web:',
+        '    image: registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6',
+        '  db:',
+        '    image: mariadb:11',
+        '  cache:',
+        `    image: 127.0.0.1:5000/acme/redis@sha256:${'b'.repeat(64)}`,
+      ].join('\n'),
+    );
+    expect(compose.serviceNames).toEqual(['web', 'db', 'cache']);
+    expect(compose.images).toEqual([
+      { service: 'web', image: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo' },
+      { service: 'db', image: 'mariadb:11', repository: 'docker.io/library/mariadb' },
+      { service: 'cache', image: `127.0.0.1:5000/acme/redis@sha256:${'b'.repeat(64)}`, repository: '127.0.0.1:5000/acme/redis' },
+    ]);
+  });
+
+  it('applies YAML merge keys and anchors, as docker does', () => {
+    const compose = parseComposeFile('x-base: &base\n  image: nginx:1\nservices:\n  web:\n    <<: *base\n    replicas: 2\n');
+    expect(compose.services.web).toEqual({ image: 'nginx:1', replicas: 2 });
+    expect(compose.images).toEqual([{ service: 'web', image: 'nginx:1', repository: 'docker.io/library/nginx' }]);
+  });
+
+  it('leaves an interpolated image out of the images (only known at deploy time)', () => {
+    expect(parseComposeFile('services:\n  web:\n    image: ${IMAGE}\n').images).toEqual([]);
+  });
+
+  it('accepts exactly 256 KiB and refuses one byte more', () => {
+    const head = 'services:\n  web:\n    image: x\n#';
+    const exact = head + 'a'.repeat(MAX_COMPOSE_BYTES - head.length);
+    expect(parseComposeFile(exact).serviceNames).toEqual(['web']);
+    const err = errorOf(`${exact}a`);
+    expect(err.error).toBe(Errors.COMPOSE_TOO_LARGE);
+    expect(err.message).toContain(`${MAX_COMPOSE_BYTES + 1} bytes`);
+  });
+
+  it('counts bytes, not characters', () => {
+    const head = 'services:\n  web:\n    image: x\n#';
+    expect(errorOf(head + '好'.repeat(MAX_COMPOSE_BYTES / 3)).error).toBe(Errors.COMPOSE_TOO_LARGE);
+  });
+
+  it.each([
+    ['services:\n  web: [\n', /Flow sequence|end with/],
+    ['services:\n  web:\n    image: a\n  web:\n    image: b\n', /unique/],
+    ['services:\n\tweb: {}\n', /tab|Tabs|indent/i],
+    ['a: "unterminated\n', /quote|Missing closing/i],
+  ])('refuses invalid YAML %j with the parser message', (content, message) => {
+    const err = errorOf(content);
+    expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
+    expect(err.message).toMatch(message);
+  });
+
+  it('refuses control characters YAML forbids', () => {
+    const err = errorOf('services:\n  web:\n    image: "x\0"\n');
+    expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
+    expect(err.message).toContain('U+0000');
+  });
+
+  it('refuses a YAML alias bomb instead of expanding it', () => {
+    let bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      bomb += `${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]\n`;
+    }
+    const err = errorOf(`${bomb}services:\n  web:\n    image: x\n`);
+    expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
+    expect(err.message).toMatch(/alias/i);
+  });
+
+  it.each([[''], ['# only a comment\n'], ['- a list\n'], ['just a string'], ['version: "3.8"\n'], ['services: []\n'], ['services: {}\n'], ['services: web\n']])(
+    'refuses %j: no services map',
+    (content) => {
+      expect(errorOf(content).error).toBe(Errors.COMPOSE_NO_SERVICES);
+    },
+  );
+
+  it('refuses a service that is not a map, naming it', () => {
+    const err = errorOf('services:\n  web:\n');
+    expect(err.error).toBe(Errors.COMPOSE_NO_SERVICES);
+    expect(err.message).toContain('web');
+  });
+
+  it.each([
+    ['services:\n  web:\n    build: .\n', /web has no image/],
+    ['services:\n  web:\n    image: ""\n', /web has no image/],
+    ['services:\n  web:\n    image: 42\n', /web has no image/],
+    ['services:\n  api:\n    image: Pongsky/Halo:1\n', /api: image "Pongsky\/Halo:1" is not a valid image reference/],
+    ['services:\n  api:\n    image: "nginx:"\n', /api: image "nginx:"/],
+  ])('refuses a missing or invalid image %j', (content, message) => {
+    const err = errorOf(content);
+    expect(err.error).toBe(Errors.COMPOSE_IMAGE_INVALID);
+    expect(err.message).toMatch(message);
+  });
+});
+
+describe('hasInterpolation', () => {
+  it.each([
+    ['${HOME}', true],
+    ['$HOME', true],
+    ['a${X:-d}b', true],
+    ['$$HOME', false],
+    ['$$$HOME', true],
+    ['cost: 5$', false],
+    ['$1', false],
+    ['plain', false],
+  ])('%j -> %s', (s, expected) => {
+    expect(hasInterpolation(s)).toBe(expected);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * Docker image references, parsed the way the engine does, so a registry push can be matched to the
+ * compose services that run that repository. Grammar:
+ * https://github.com/distribution/reference/blob/main/reference.go
+ */
+export interface ImageReference {
+  /** Lowercased registry host, with port if given; `docker.io` for Docker Hub. */
+  registry: string;
+  /** Repository path inside the registry; Docker Hub short names get `library/`. */
+  path: string;
+  /** `registry/path`: the normalised repository, without tag or digest. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export const DOCKER_HUB = 'docker.io';
+const MAX_NAME_LENGTH = 255;
+
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+
+/**
+ * Parses `[host[:port]/]path[:tag][@digest]`; undefined when the reference is not one docker accepts
+ * (empty, uppercase in the path, bad tag or digest, too long).
+ */
+export function parseImageReference(ref: string): ImageReference | undefined {
+  if (typeof ref !== 'string' || ref === '' || ref !== ref.trim()) return undefined;
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest)) return undefined;
+  }
+  let tag: string | undefined;
+  // A tag's colon comes after the last slash; an earlier colon is the registry's port.
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) return undefined;
+  }
+  if (rest.length === 0 || rest.length > MAX_NAME_LENGTH) return undefined;
+
+  let registry = DOCKER_HUB;
+  let path = rest;
+  const slash = rest.indexOf('/');
+  if (slash >= 0) {
+    const first = rest.slice(0, slash);
+    // Docker treats the first component as a host when it has a dot, a port, is localhost, or has uppercase.
+    if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
+      if (!DOMAIN.test(first)) return undefined;
+      registry = first.toLowerCase();
+      path = rest.slice(slash + 1);
+    }
+  }
+  if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) return undefined;
+  if (registry === 'index.docker.io') registry = DOCKER_HUB;
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
+  return { registry, path, repository: `${registry}/${path}`, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+
+/** The normalised repository of a reference (e.g. `nginx:1` -> `docker.io/library/nginx`), or undefined. */
+export function normaliseRepository(ref: string): string | undefined {
+  return parseImageReference(ref)?.repository;
+}

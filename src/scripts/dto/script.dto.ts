@@ -1,0 +1,134 @@
+import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Page, PageQueryDto } from '../../common/dto/page.dto';
+import { SERVICE_NAME_PATTERN } from '../stack-layout';
+
+const EXAMPLE_COMPOSE = [
+  'services:',
+  '  halo:',
+  '    image: registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6',
+  '    ports:',
+  '      - "8090:8090"',
+  '    volumes:',
+  '      - halo-data:/root/.halo',
+  'volumes:',
+  '  halo-data: {}',
+  '',
+].join('\n');
+
+/** Query flags arrive as strings: only `true` and `false` convert, anything else fails IsBoolean. */
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class CreateScriptDto {
+  @ApiProperty({ example: 'halo', description: 'The swarm stack name: 1-30 of a-z 0-9 _ -, starting with a letter or digit; unique across all users' })
+  @IsString()
+  @Matches(SERVICE_NAME_PATTERN, { message: 'serviceName must be 1-30 characters of a-z, 0-9, _ and -, starting with a letter or digit' })
+  serviceName: string;
+
+  @ApiProperty({ example: EXAMPLE_COMPOSE, description: 'A docker-compose file (YAML, at most 256 KiB) with a `services` map; every service needs an `image`' })
+  @IsString()
+  dockerComposeContent: string;
+
+  @ApiPropertyOptional({ example: 1, enum: [0, 1], default: 0, description: '1: registry webhooks may roll this stack' })
+  @IsOptional()
+  @IsInt()
+  @IsIn([0, 1])
+  isAutoUpdate?: number;
+}
+
+export class UpdateScriptDto {
+  @ApiPropertyOptional({ example: EXAMPLE_COMPOSE })
+  @IsOptional()
+  @IsString()
+  dockerComposeContent?: string;
+
+  @ApiPropertyOptional({ example: 0, enum: [0, 1] })
+  @IsOptional()
+  @IsInt()
+  @IsIn([0, 1])
+  isAutoUpdate?: number;
+
+  /** Accepted by validation only so the service can refuse it with its own clear error. */
+  @ApiHideProperty()
+  @IsOptional()
+  serviceName?: unknown;
+}
+
+export class ScriptQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 'halo', description: 'Substring of serviceName' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(30)
+  serviceName?: string;
+
+  @ApiPropertyOptional({ example: false, description: 'ADMIN only: every user’s scripts, not just your own (others’ autoUpdateUrl is null)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  all?: boolean;
+}
+
+export class DeleteScriptQueryDto {
+  @ApiPropertyOptional({ example: false, description: 'Remove the stack from the swarm first when it is deployed' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  removeService?: boolean;
+}
+
+export class ComposeImageDto {
+  @ApiProperty({ example: 'halo' })
+  service: string;
+  @ApiProperty({ example: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6' })
+  image: string;
+  @ApiProperty({ example: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo', description: 'Normalised, without tag or digest' })
+  repository: string;
+}
+
+/** The contract's SCRIPT object, plus userId, images and timestamps. */
+export class ScriptDto {
+  @ApiProperty({ example: 'halo' })
+  serviceName: string;
+  @ApiProperty({ example: EXAMPLE_COMPOSE })
+  dockerComposeContent: string;
+  @ApiProperty({
+    example: [
+      "rm -f '/var/lib/dds/stacks/halo/docker-compose.yml'",
+      "mkdir -p '/var/lib/dds/stacks/halo'",
+      `cat > '/var/lib/dds/stacks/halo/docker-compose.yml' <<'DDS_EOF'\n${EXAMPLE_COMPOSE}DDS_EOF`,
+    ],
+    description: 'Shell commands writing the compose file under DATA_DIR, shown for transparency',
+  })
+  baseStartScript: string[];
+  @ApiProperty({ example: "docker stack deploy --with-registry-auth -c '/var/lib/dds/stacks/halo/docker-compose.yml' halo" })
+  startScript: string;
+  @ApiProperty({ example: 'docker stack rm halo' })
+  downScript: string;
+  @ApiProperty({ example: 'docker service update --with-registry-auth --image {0}:{1} halo_halo', description: '{0}: image, {1}: tag' })
+  updateScript: string;
+  @ApiProperty({ example: 25 })
+  id: number;
+  @ApiProperty({ example: 1, enum: [0, 1] })
+  isAutoUpdate: number;
+  @ApiProperty({
+    example: 'http://localhost:8080/api/autoUpdate/1/halo?token=3q2-7wYj0r5m6J0n1s1i9cE4nGf8vX2kLpQzT0aBcDe',
+    nullable: true,
+    type: String,
+    description: "The registry webhook URL with this script's secret token; null on other users' scripts",
+  })
+  autoUpdateUrl: string | null;
+  @ApiProperty({ example: 1 })
+  userId: number;
+  @ApiProperty({ type: [ComposeImageDto] })
+  images: ComposeImageDto[];
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
+  createdAt: string;
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' })
+  updatedAt: string;
+}
+
+export class ScriptPageDto extends Page<ScriptDto> {
+  @ApiProperty({ type: [ScriptDto] })
+  declare content: ScriptDto[];
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AppError } from '../common/app-error';
+import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
+import { Page } from '../common/dto/page.dto';
+import { Errors } from '../common/error-codes';
+import { CreateScriptDto, DeleteScriptQueryDto, ScriptDto, ScriptPageDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
+import { ScriptsService } from './scripts.service';
+
+/** A script id that is not a plain safe integer cannot name a script: 404, like an unknown one. */
+class ScriptIdPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    if (!/^\d{1,15}$/.test(value)) throw new AppError(Errors.SCRIPT_NOT_FOUND);
+    return Number(value);
+  }
+}
+
+const COMPOSE_ERRORS = [
+  Errors.COMPOSE_TOO_LARGE,
+  Errors.COMPOSE_INVALID_YAML,
+  Errors.COMPOSE_NO_SERVICES,
+  Errors.COMPOSE_IMAGE_INVALID,
+  Errors.COMPOSE_REJECTED_BY_DOCKER,
+  Errors.COMPOSE_POLICY_VIOLATION,
+];
+
+@ApiTags('script')
+@ApiBearerAuth()
+@Controller('web/user/script')
+export class ScriptsController {
+  constructor(private readonly scripts: ScriptsService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Save a stack: its name, compose file and auto-update flag; returns the SCRIPT' })
+  @ApiEnvelope(ScriptDto)
+  @ApiErrors(Errors.VALIDATION_FAILED, ...COMPOSE_ERRORS, Errors.UNAUTHENTICATED, Errors.SERVICE_NAME_TAKEN)
+  create(@CurrentUser() user: AuthUser, @Body() dto: CreateScriptDto): Promise<ScriptDto> {
+    return this.scripts.create(user, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your scripts, newest first (ADMIN: ?all=true for everyone’s); serviceName filters by substring' })
+  @ApiEnvelope(ScriptPageDto)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.FORBIDDEN)
+  list(@CurrentUser() user: AuthUser, @Query() query: ScriptQueryDto): Promise<Page<ScriptDto>> {
+    return this.scripts.list(user, query);
+  }
+
+  @Get(':scriptId')
+  @ApiOperation({ summary: 'One of your scripts' })
+  @ApiParam({ name: 'scriptId', type: Number })
+  @ApiEnvelope(ScriptDto)
+  @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
+  get(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number): Promise<ScriptDto> {
+    return this.scripts.get(user, id);
+  }
+
+  @Put(':scriptId')
+  @ApiOperation({ summary: 'Change the compose file and/or isAutoUpdate (serviceName cannot change); a deployed stack is not redeployed' })
+  @ApiParam({ name: 'scriptId', type: Number })
+  @ApiEnvelope(ScriptDto)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.SERVICE_NAME_IMMUTABLE, ...COMPOSE_ERRORS, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
+  update(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number, @Body() dto: UpdateScriptDto): Promise<ScriptDto> {
+    return this.scripts.update(user, id, dto);
+  }
+
+  @Delete(':scriptId')
+  @ApiOperation({ summary: 'Delete a script; a deployed stack is refused unless ?removeService=true, which removes the stack first' })
+  @ApiParam({ name: 'scriptId', type: Number })
+  @ApiEnvelope()
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND, Errors.STACK_DEPLOYED, Errors.SERVICE_UNAVAILABLE)
+  async remove(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number, @Query() query: DeleteScriptQueryDto): Promise<void> {
+    await this.scripts.remove(user, id, query.removeService === true);
+  }
+
+  @Post(':scriptId/rotateToken')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A new webhook token: the old autoUpdateUrl stops working; returns the SCRIPT with the new URL' })
+  @ApiParam({ name: 'scriptId', type: Number })
+  @ApiEnvelope(ScriptDto)
+  @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
+  rotateToken(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number): Promise<ScriptDto> {
+    return this.scripts.rotateToken(user, id);
+  }
+}

@@ -1,0 +1,175 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { rm } from 'node:fs/promises';
+import { Repository } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { AuthUser } from '../common/decorators/current-user.decorator';
+import { Page } from '../common/dto/page.dto';
+import { Errors } from '../common/error-codes';
+import { appConfig } from '../config/app.config';
+import { isUniqueViolation } from '../database/db-errors';
+import { SwarmService } from '../swarm/swarm.service';
+import { ComposeValidator } from './compose/compose-validator';
+import { buildStackScripts } from './display/stack-scripts';
+import { CreateScriptDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
+import { Script } from './entities/script.entity';
+import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
+import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
+
+/** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
+const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+@Injectable()
+export class ScriptsService {
+  private readonly logger = new Logger(ScriptsService.name);
+
+  constructor(
+    @InjectRepository(Script) private readonly scripts: Repository<Script>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly compose: ComposeValidator,
+    private readonly swarm: SwarmService,
+  ) {}
+
+  async create(user: AuthUser, dto: CreateScriptDto): Promise<ScriptDto> {
+    const compose = await this.compose.validate(dto.dockerComposeContent, user);
+    const script = this.scripts.create({
+      userId: user.id,
+      serviceName: dto.serviceName,
+      composeContent: dto.dockerComposeContent,
+      images: compose.images,
+      isAutoUpdate: dto.isAutoUpdate ?? 0,
+      webhookToken: generateWebhookToken(),
+      createdBy: user.id,
+      updatedBy: user.id,
+    });
+    // The unique index decides, so two racing creates cannot both win.
+    const { id } = await this.scripts.insert(script).catch((err) => {
+      throw isUniqueViolation(err) ? new AppError(Errors.SERVICE_NAME_TAKEN) : err;
+    }).then((r) => r.identifiers[0] as { id: number });
+    return this.get(user, id);
+  }
+
+  async get(user: AuthUser, id: number): Promise<ScriptDto> {
+    return this.toDto(await this.findOwned(user, id), user);
+  }
+
+  /** The caller's scripts, newest first; `all` (ADMIN only) lists every user's. */
+  async list(user: AuthUser, query: ScriptQueryDto): Promise<Page<ScriptDto>> {
+    if (query.all && user.role !== 'ADMIN') throw new AppError(Errors.FORBIDDEN, { zh: 'all=true 仅限管理员', en: 'all=true is for admins' });
+    const qb = this.scripts
+      .createQueryBuilder('s')
+      .orderBy('s.id', 'DESC')
+      .offset((query.pageNumber - 1) * query.pageSize)
+      .limit(query.pageSize);
+    if (!query.all) qb.andWhere('s.userId = :userId', { userId: user.id });
+    if (query.serviceName) qb.andWhere("s.serviceName LIKE :name ESCAPE '!'", { name: likeContains(query.serviceName) });
+    const [rows, total] = await qb.getManyAndCount();
+    return Page.of(rows.map((s) => this.toDto(s, user)), total, query);
+  }
+
+  async update(user: AuthUser, id: number, dto: UpdateScriptDto): Promise<ScriptDto> {
+    if (dto.serviceName !== undefined) throw new AppError(Errors.SERVICE_NAME_IMMUTABLE);
+    await this.findOwned(user, id);
+    const changes: Partial<Script> = { updatedBy: user.id };
+    if (dto.dockerComposeContent !== undefined) {
+      changes.images = (await this.compose.validate(dto.dockerComposeContent, user)).images;
+      changes.composeContent = dto.dockerComposeContent;
+    }
+    if (dto.isAutoUpdate !== undefined) changes.isAutoUpdate = dto.isAutoUpdate;
+    await this.updateOwned(user, id, changes);
+    return this.get(user, id);
+  }
+
+  /** A new webhook token: the old autoUpdateUrl stops working at once. */
+  async rotateToken(user: AuthUser, id: number): Promise<ScriptDto> {
+    await this.updateOwned(user, id, { webhookToken: generateWebhookToken(), updatedBy: user.id });
+    return this.get(user, id);
+  }
+
+  /**
+   * Deletes a script. A deployed stack is refused (409) unless `removeService`, which removes the
+   * stack first; when docker cannot say whether it is deployed, nothing is deleted (503).
+   */
+  async remove(user: AuthUser, id: number, removeService: boolean): Promise<void> {
+    const script = await this.findOwned(user, id);
+    if (await this.stackDeployed(script.serviceName)) {
+      if (!removeService) throw new AppError(Errors.STACK_DEPLOYED, { zh: `栈 ${script.serviceName} 正在运行`, en: `stack ${script.serviceName} is running` });
+      await this.removeStack(script.serviceName);
+    }
+    await this.scripts.delete({ id: script.id, userId: user.id });
+    await rm(stackDirectory(this.app.dataDir, script.serviceName), { recursive: true, force: true });
+  }
+
+  /**
+   * The script a webhook URL names, or undefined when the user, the name or the token does not match.
+   * The token is compared in constant time.
+   */
+  async findByWebhook(userId: number, serviceName: string, token: unknown): Promise<Script | undefined> {
+    if (!Number.isSafeInteger(userId) || !isValidServiceName(serviceName)) return undefined;
+    const script = await this.scripts.findOneBy({ userId, serviceName });
+    return script && webhookTokensMatch(script.webhookToken, token) ? script : undefined;
+  }
+
+  /** Another user's script is "not found", never "forbidden": its existence is not confirmed. */
+  private async findOwned(user: AuthUser, id: number): Promise<Script> {
+    const script = await this.scripts.findOneBy({ id, userId: user.id });
+    if (!script) throw new AppError(Errors.SCRIPT_NOT_FOUND);
+    return script;
+  }
+
+  /** One conditional UPDATE; no row changed means it is gone or not the caller's. */
+  private async updateOwned(user: AuthUser, id: number, changes: Partial<Script>): Promise<void> {
+    const result = await this.scripts.update({ id, userId: user.id }, changes);
+    if (!result.affected) throw new AppError(Errors.SCRIPT_NOT_FOUND);
+  }
+
+  private async stackDeployed(stack: string): Promise<boolean> {
+    try {
+      return await this.swarm.isStackDeployed(stack);
+    } catch (err) {
+      this.logger.warn(`cannot tell whether stack ${stack} is deployed: ${(err as Error).message}`);
+      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
+        zh: `无法确认栈 ${stack} 是否在运行（docker 不可用），未删除`,
+        en: `cannot tell whether stack ${stack} is deployed (docker unavailable); nothing was deleted`,
+      });
+    }
+  }
+
+  /** The one place a script deletion takes a stack off the swarm. */
+  private async removeStack(stack: string): Promise<void> {
+    try {
+      await this.swarm.removeStack(stack, { timeoutMs: 60_000 });
+    } catch (err) {
+      this.logger.warn(`removing stack ${stack} failed: ${(err as Error).message}`);
+      throw new AppError(Errors.SERVICE_UNAVAILABLE, { zh: `移除栈 ${stack} 失败，未删除`, en: `removing stack ${stack} failed; nothing was deleted` });
+    }
+  }
+
+  /** The contract's SCRIPT; the webhook URL (a secret) only for its owner. */
+  toDto(script: Script, viewer: AuthUser): ScriptDto {
+    const { serviceName } = script;
+    const services = script.images.map((i) => i.service);
+    const scripts = buildStackScripts({
+      stackDir: stackDirectory(this.app.dataDir, serviceName),
+      composeFile: composeFilePath(this.app.dataDir, serviceName),
+      serviceName,
+      content: script.composeContent,
+      // Every service of a saved compose file has an image; an interpolated one is not in `images`.
+      updateTarget: swarmServiceName(serviceName, primaryService(serviceName, services) ?? serviceName),
+    });
+    const url = `${this.app.publicBaseUrl}/api/autoUpdate/${script.userId}/${serviceName}?token=${script.webhookToken}`;
+    return {
+      serviceName,
+      dockerComposeContent: script.composeContent,
+      ...scripts,
+      id: script.id,
+      isAutoUpdate: Number(script.isAutoUpdate),
+      autoUpdateUrl: script.userId === viewer.id ? url : null,
+      userId: script.userId,
+      images: script.images,
+      createdAt: new Date(script.createdAt).toISOString(),
+      updatedAt: new Date(script.updatedAt).toISOString(),
+    };
+  }
+}

@@ -50,6 +50,19 @@ export const Errors = {
   INTERNAL: def(50000, 500, '服务器内部错误', 'Internal server error'),
   SERVICE_UNAVAILABLE: def(50300, 503, '服务暂不可用', 'Service unavailable'),
 
+  // Deployments (create/remove/update a stack)
+  INVALID_IMAGE_REFERENCE: def(40040, 400, '镜像仓库、标签或摘要格式无效', 'Invalid image repository, tag or digest'),
+  NO_TARGET_SERVICE: def(40041, 400, '该栈中没有使用此镜像仓库的服务，也没有与栈同名的服务', 'No service of this stack uses that repository, and none is named like the stack'),
+  UNKNOWN_COMPOSE_SERVICE: def(40042, 400, 'compose 文件中没有该服务', 'The compose file has no such service'),
+  DEPLOYMENT_NOT_FOUND: def(40420, 404, '部署记录不存在', 'Deployment not found'),
+  STACK_NOT_DEPLOYED: def(40920, 409, '该栈尚未部署，请先 createService', 'The stack is not deployed; run createService first'),
+  DEPLOYMENT_SUPERSEDED: def(40921, 409, '该部署已被更新的推送取代，未执行', 'Superseded by a newer push; not run'),
+  DEPLOYMENT_FAILED: def(50010, 500, '部署失败', 'Deployment failed'),
+  DEPLOYMENT_ROLLED_BACK: def(50011, 500, '更新失败，已回滚到原镜像', 'The update failed and was rolled back'),
+  DEPLOYMENT_INTERRUPTED: def(50012, 503, '部署被中断（服务重启或关闭）', 'The deployment was interrupted (the service restarted or shut down)'),
+  DOCKER_UNAVAILABLE: def(50013, 503, '无法连接 Docker 引擎', 'The Docker engine is not reachable'),
+  DEPLOYMENT_TIMEOUT: def(50014, 504, '部署超时，已终止', 'The deployment timed out and was stopped'),
+
   // Registry webhooks
   WEBHOOK_PAYLOAD_INVALID: def(40070, 400, '镜像仓库通知格式无效', 'Invalid registry webhook payload'),
   WEBHOOK_NO_MATCH: def(40071, 400, '推送的镜像与该服务的任何容器都不匹配，未执行任何操作', 'The pushed image matches no service of this stack; nothing was run'),

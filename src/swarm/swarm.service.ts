@@ -1,5 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { DockerCli, DockerRunOptions } from './docker-cli';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { join } from 'node:path';
+import { appConfig } from '../config/app.config';
+import { writeFileAtomic } from './atomic-write';
+import { DockerCli, DockerCliError, DockerRunOptions } from './docker-cli';
+import { assertStackName, assertSwarmServiceName, InvalidDockerArgumentError, isImageReference } from './docker-names';
+import { interpretUpdateStatus, RawUpdateStatus, UpdateVerdict } from './update-status';
 
 /** One row of `docker stack services --format '{{json .}}'`. */
 export interface StackServiceState {
@@ -11,14 +17,47 @@ export interface StackServiceState {
   replicas: string;
 }
 
-/** Stack-level swarm operations, each one docker CLI call with an argv array. */
+/** The live state of a stack, as shown in the script detail. */
+export interface StackState {
+  deployed: boolean;
+  services: { name: string; image: string; mode: string; replicas: { running: number; desired: number } }[];
+}
+
+/** What `docker service inspect` says about a service after an update. */
+export interface ServiceUpdateState extends UpdateVerdict {
+  /** The image the service spec now runs, e.g. `halohub/halo:1.4.7` (docker may append `@sha256:...`). */
+  image: string;
+}
+
+/** One task of `docker service ps --no-trunc`, for explaining failures ("No such image: ..."). */
+export interface ServiceTask {
+  id: string;
+  name: string;
+  image: string;
+  desiredState: string;
+  currentState: string;
+  error: string;
+}
+
+export interface UpdateOptions extends DockerRunOptions {
+  /** Pass `--update-failure-action rollback` (docker then exits 0 after rolling back). */
+  rollback?: boolean;
+}
+
+const QUERY_TIMEOUT_MS = 30_000;
+
+/** Stack- and service-level swarm operations, each one docker CLI call with a validated argv array. */
 @Injectable()
 export class SwarmService {
-  constructor(private readonly docker: DockerCli) {}
+  constructor(
+    private readonly docker: DockerCli,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
 
   /** The services of a stack; an empty list when the stack is not deployed. */
   async listStackServices(stack: string): Promise<StackServiceState[]> {
-    const { stdout } = await this.docker.run(['stack', 'services', '--format', '{{json .}}', '--', stack], { timeoutMs: 30_000 });
+    assertStackName(stack);
+    const { stdout } = await this.docker.run(['stack', 'services', '--format', '{{json .}}', '--', stack], { timeoutMs: QUERY_TIMEOUT_MS });
     return stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -32,11 +71,96 @@ export class SwarmService {
     return (await this.listStackServices(stack)).length > 0;
   }
 
+  /** Deployed or not, and each service's image and running/desired replicas. */
+  async stackState(stack: string): Promise<StackState> {
+    const services = (await this.listStackServices(stack)).map((s) => {
+      // "1/2", or "0/1 (max 1 per node)" for a placement limit; global services read the same.
+      const m = /^(\d+)\/(\d+)/.exec(s.replicas ?? '');
+      return { name: s.name, image: s.image, mode: s.mode, replicas: { running: Number(m?.[1] ?? 0), desired: Number(m?.[2] ?? 0) } };
+    });
+    return { deployed: services.length > 0, services };
+  }
+
+  composeFilePath(stack: string): string {
+    return join(this.app.dataDir, 'stacks', assertStackName(stack), 'docker-compose.yml');
+  }
+
+  /** Writes the stack's compose file atomically (mode 0600) and returns its path. */
+  async writeComposeFile(stack: string, content: string): Promise<string> {
+    const path = this.composeFilePath(stack);
+    await writeFileAtomic(path, content);
+    return path;
+  }
+
   deployStack(stack: string, composeFile: string, opts?: DockerRunOptions) {
+    assertStackName(stack);
     return this.docker.run(['stack', 'deploy', '--with-registry-auth', '-c', composeFile, '--', stack], opts);
   }
 
   removeStack(stack: string, opts?: DockerRunOptions) {
+    assertStackName(stack);
     return this.docker.run(['stack', 'rm', '--', stack], opts);
+  }
+
+  /** The argv of a rolling update; exported through here so tests can prove what reaches docker. */
+  static updateArgs(service: string, imageRef: string, rollback: boolean): string[] {
+    assertSwarmServiceName(service);
+    if (!isImageReference(imageRef)) throw new InvalidDockerArgumentError('image reference', imageRef);
+    return [
+      'service', 'update', '--with-registry-auth', '--image', imageRef, '--detach=false',
+      ...(rollback ? ['--update-failure-action', 'rollback'] : []),
+      '--', service,
+    ];
+  }
+
+  /**
+   * Rolls a service to `imageRef` and waits for it. Its exit code does not tell the result (0 after
+   * an automatic rollback): read inspectUpdate afterwards.
+   */
+  updateService(service: string, imageRef: string, opts: UpdateOptions = {}) {
+    const { rollback = false, ...run } = opts;
+    return this.docker.run(SwarmService.updateArgs(service, imageRef, rollback), run);
+  }
+
+  rollbackService(service: string, opts?: DockerRunOptions) {
+    assertSwarmServiceName(service);
+    return this.docker.run(['service', 'rollback', '--detach=false', '--', service], opts);
+  }
+
+  /** UpdateStatus and the current image of a service; null when the service does not exist. */
+  async inspectUpdate(service: string): Promise<ServiceUpdateState | null> {
+    assertSwarmServiceName(service);
+    const res = await this.docker.run(
+      ['service', 'inspect', '--format', '{{json .UpdateStatus}}\t{{json .Spec.TaskTemplate.ContainerSpec.Image}}', '--', service],
+      { timeoutMs: QUERY_TIMEOUT_MS },
+    ).catch((err) => {
+      if (err instanceof DockerCliError && /no such service/i.test(err.result.stderr)) return null;
+      throw err;
+    });
+    if (!res) return null;
+    const [status, image] = res.stdout.trim().split('\t');
+    const raw = status === 'null' ? null : (JSON.parse(status) as RawUpdateStatus);
+    return { ...interpretUpdateStatus(raw), image: JSON.parse(image) as string };
+  }
+
+  /** The service's tasks, newest first as docker lists them. */
+  async serviceTasks(service: string): Promise<ServiceTask[]> {
+    assertSwarmServiceName(service);
+    const { stdout } = await this.docker.run(['service', 'ps', '--no-trunc', '--format', '{{json .}}', '--', service], { timeoutMs: QUERY_TIMEOUT_MS });
+    return stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => {
+        const row = JSON.parse(line) as Record<string, string>;
+        return {
+          id: row.ID,
+          name: row.Name,
+          image: row.Image,
+          desiredState: row.DesiredState,
+          currentState: row.CurrentState,
+          // docker quotes the error text: "\"No such image: x:1\"".
+          error: (row.Error ?? '').replace(/^"|"$/g, '').replace(/\\"/g, '"'),
+        };
+      });
   }
 }

@@ -28,7 +28,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // Signals are handled in main.ts (gracefulShutdown): stop taking requests first, then the hooks.
 
   const document = SwaggerModule.createDocument(
     app,

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, Delete, ExecutionContext, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
@@ -8,13 +8,15 @@ import { Errors } from '../common/error-codes';
 import { CreateScriptDto, DeleteScriptQueryDto, ScriptDto, ScriptPageDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { ScriptsService } from './scripts.service';
 
-/** A script id that is not a plain safe integer cannot name a script: 404, like an unknown one. */
-class ScriptIdPipe implements PipeTransform<string, number> {
-  transform(value: string): number {
-    if (!/^\d{1,15}$/.test(value)) throw new AppError(Errors.SCRIPT_NOT_FOUND);
-    return Number(value);
-  }
-}
+/**
+ * The `scriptId` path parameter. A value that is not plain digits cannot name a script: 404, like an
+ * unknown id. Read raw: the global ValidationPipe would turn "0x10" into 16 before a param pipe ran.
+ */
+const ScriptId = createParamDecorator((_: unknown, ctx: ExecutionContext): number => {
+  const value: unknown = ctx.switchToHttp().getRequest<{ params: Record<string, unknown> }>().params.scriptId;
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new AppError(Errors.SCRIPT_NOT_FOUND);
+  return Number(value);
+});
 
 const COMPOSE_ERRORS = [
   Errors.COMPOSE_TOO_LARGE,
@@ -53,7 +55,7 @@ export class ScriptsController {
   @ApiParam({ name: 'scriptId', type: Number })
   @ApiEnvelope(ScriptDto)
   @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number): Promise<ScriptDto> {
+  get(@CurrentUser() user: AuthUser, @ScriptId() id: number): Promise<ScriptDto> {
     return this.scripts.get(user, id);
   }
 
@@ -62,7 +64,7 @@ export class ScriptsController {
   @ApiParam({ name: 'scriptId', type: Number })
   @ApiEnvelope(ScriptDto)
   @ApiErrors(Errors.VALIDATION_FAILED, Errors.SERVICE_NAME_IMMUTABLE, ...COMPOSE_ERRORS, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
-  update(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number, @Body() dto: UpdateScriptDto): Promise<ScriptDto> {
+  update(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Body() dto: UpdateScriptDto): Promise<ScriptDto> {
     return this.scripts.update(user, id, dto);
   }
 
@@ -71,7 +73,7 @@ export class ScriptsController {
   @ApiParam({ name: 'scriptId', type: Number })
   @ApiEnvelope()
   @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND, Errors.STACK_DEPLOYED, Errors.SERVICE_UNAVAILABLE)
-  async remove(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number, @Query() query: DeleteScriptQueryDto): Promise<void> {
+  async remove(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() query: DeleteScriptQueryDto): Promise<void> {
     await this.scripts.remove(user, id, query.removeService === true);
   }
 
@@ -81,7 +83,7 @@ export class ScriptsController {
   @ApiParam({ name: 'scriptId', type: Number })
   @ApiEnvelope(ScriptDto)
   @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
-  rotateToken(@CurrentUser() user: AuthUser, @Param('scriptId', ScriptIdPipe) id: number): Promise<ScriptDto> {
+  rotateToken(@CurrentUser() user: AuthUser, @ScriptId() id: number): Promise<ScriptDto> {
     return this.scripts.rotateToken(user, id);
   }
 }

@@ -1,0 +1,421 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScriptsService } from '../src/scripts/scripts.service';
+import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
+import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
+
+type Login = Awaited<ReturnType<typeof registerAndLogin>>;
+
+/** Stack names are global on the swarm both database runs share: every name starts with this. */
+const PREFIX = `t${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1296).toString(36)}`;
+let seq = 0;
+const stackName = (suffix = '') => `${PREFIX}${(seq++).toString(36)}${suffix}`;
+const compose = (image = 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', extra = '') =>
+  `services:\n  halo:\n    image: ${image}\n${extra}`;
+const PUBLIC_BASE_URL = 'https://dds.example.com';
+
+describe('scripts', () => {
+  let t: TestApp;
+  let admin: Login;
+  let alice: Login;
+  let bob: Login;
+
+  const create = (who: Login, body: Record<string, unknown>) => t.request('POST', '/web/user/script', { token: who.authorization, body });
+  const createOk = async (who: Login, serviceName = stackName(), content = compose(), isAutoUpdate = 0) => {
+    const res = await create(who, { serviceName, dockerComposeContent: content, isAutoUpdate });
+    if (res.body.code !== 0) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
+    return res.body.data;
+  };
+  const list = (who: Login, query: string) => t.request('GET', `/web/user/script?${query}`, { token: who.authorization });
+
+  beforeAll(async () => {
+    t = await startTestApp({ PUBLIC_BASE_URL });
+    admin = await registerAndLogin(t);
+    alice = await registerAndLogin(t);
+    bob = await registerAndLogin(t);
+    expect([admin.role, alice.role, bob.role]).toEqual(['ADMIN', 'USER', 'USER']);
+  });
+  afterAll(async () => {
+    removeStacks(PREFIX);
+    await t?.close();
+  });
+
+  describe('CRUD in the contract shape', () => {
+    it('creates the contract example and returns the exact SCRIPT', async () => {
+      const name = stackName();
+      const content = compose();
+      const res = await create(alice, { serviceName: name, dockerComposeContent: content, isAutoUpdate: 1 });
+      expect(res.status).toBe(200);
+      const file = join(t.dataDir, 'stacks', name, 'docker-compose.yml');
+      expect(res.body).toEqual({
+        code: 0,
+        message: '成功',
+        data: {
+          serviceName: name,
+          dockerComposeContent: content,
+          baseStartScript: [`rm -f '${file}'`, `mkdir -p '${join(t.dataDir, 'stacks', name)}'`, `cat > '${file}' <<'DDS_EOF'\n${content}DDS_EOF`],
+          startScript: `docker stack deploy --with-registry-auth -c '${file}' ${name}`,
+          downScript: `docker stack rm ${name}`,
+          updateScript: `docker service update --with-registry-auth --image {0}:{1} ${name}_halo`,
+          id: expect.any(Number),
+          isAutoUpdate: 1,
+          autoUpdateUrl: expect.stringMatching(new RegExp(`^${PUBLIC_BASE_URL}/api/autoUpdate/${alice.id}/${name}\\?token=[A-Za-z0-9_-]{43}$`)),
+          userId: alice.id,
+          images: [
+            { service: 'halo', image: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo' },
+          ],
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        },
+      });
+      expect(new Date(res.body.data.createdAt).getTime()).toBeGreaterThan(Date.now() - 600_000);
+
+      const got = await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: alice.authorization });
+      expect(got.body).toEqual({ code: 0, message: '成功', data: res.body.data });
+    });
+
+    it('updates partially (isAutoUpdate, then the compose file), refuses a serviceName, and deletes', async () => {
+      const script = await createOk(alice, stackName(), compose(), 1);
+      const path = `/web/user/script/${script.id}`;
+
+      const flag = await t.request('PUT', path, { token: alice.authorization, body: { isAutoUpdate: 0 } });
+      expect(flag.status).toBe(200);
+      expect(flag.body).toMatchObject({ code: 0, message: '成功', data: { isAutoUpdate: 0, dockerComposeContent: script.dockerComposeContent } });
+
+      const next = 'services:\n  web:\n    image: 127.0.0.1:5000/acme/web:1.2.3\n  halo2:\n    image: nginx\n';
+      const body = await t.request('PUT', path, { token: alice.authorization, body: { dockerComposeContent: next } });
+      expect(body.body.data).toMatchObject({
+        isAutoUpdate: 0,
+        dockerComposeContent: next,
+        updateScript: `docker service update --with-registry-auth --image {0}:{1} ${script.serviceName}_web`,
+        images: [
+          { service: 'web', image: '127.0.0.1:5000/acme/web:1.2.3', repository: '127.0.0.1:5000/acme/web' },
+          { service: 'halo2', image: 'nginx', repository: 'docker.io/library/nginx' },
+        ],
+        autoUpdateUrl: script.autoUpdateUrl,
+      });
+
+      const rename = await t.request('PUT', path, { token: alice.authorization, body: { serviceName: 'other', isAutoUpdate: 1 } });
+      expect(rename.status).toBe(400);
+      expect(rename.body.code).toBe(40026);
+      const extra = await t.request('PUT', path, { token: alice.authorization, body: { bogus: 1 } });
+      expect(extra.status).toBe(400);
+      expect(extra.body.code).toBe(40000);
+      const bad = await t.request('PUT', path, { token: alice.authorization, body: { isAutoUpdate: 2 } });
+      expect(bad.body.code).toBe(40000);
+      expect((await t.request('GET', path, { token: alice.authorization })).body.data).toMatchObject({ serviceName: script.serviceName, isAutoUpdate: 0 });
+
+      const del = await t.request('DELETE', path, { token: alice.authorization });
+      expect(del.status).toBe(200);
+      expect(del.body).toEqual({ code: 0, message: '成功' });
+      const gone = await t.request('GET', path, { token: alice.authorization });
+      expect(gone.status).toBe(404);
+      expect(gone.body.code).toBe(40410);
+      expect((await t.request('DELETE', path, { token: alice.authorization })).status).toBe(404);
+    });
+
+    it('shows a baseStartScript that bash runs to write the compose file byte for byte', async () => {
+      // A flow mapping lets a string span lines that start at column 0, such as the delimiter.
+      const content = '{services: {halo: {image: nginx, command: ["sh", "-c", "echo \'$$HOME\' \\"`x`\\" $$(id)"]}},\nx-note: "a\nDDS_EOF\nEOF\nb"}\n';
+      const script = await createOk(alice, stackName(), content);
+      expect(script.baseStartScript[2]).toContain("<<'DDS_EOF_1'");
+      const run = spawnSync('bash', ['-c', script.baseStartScript.join('\n')], { encoding: 'utf8' });
+      expect(run.status).toBe(0);
+      expect(readFileSync(join(t.dataDir, 'stacks', script.serviceName, 'docker-compose.yml'), 'utf8')).toBe(content);
+    });
+
+    it('requires a login for every route', async () => {
+      for (const [method, path] of [
+        ['GET', '/web/user/script'],
+        ['POST', '/web/user/script'],
+        ['GET', '/web/user/script/1'],
+        ['PUT', '/web/user/script/1'],
+        ['DELETE', '/web/user/script/1'],
+        ['POST', '/web/user/script/1/rotateToken'],
+      ]) {
+        const res = await t.request(method, path);
+        expect({ method, path, status: res.status, code: res.body.code }).toEqual({ method, path, status: 401, code: 40100 });
+      }
+    });
+  });
+
+  describe('validation', () => {
+    it.each([['Halo'], [''], ['-halo'], ['_halo'], ['a'.repeat(31)], ['ha lo'], ['halo!'], [42], [null]])('refuses serviceName %j naming the field', async (serviceName) => {
+      const res = await create(alice, { serviceName, dockerComposeContent: compose() });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(40000);
+      expect(res.body.data.errors.map((e: { field: string }) => e.field)).toEqual(['serviceName']);
+    });
+
+    it('accepts a 30-character name and the default isAutoUpdate 0', async () => {
+      const name = stackName().padEnd(30, 'x');
+      const res = await create(alice, { serviceName: name, dockerComposeContent: compose() });
+      expect(res.body.data).toMatchObject({ serviceName: name, isAutoUpdate: 0 });
+    });
+
+    it('stores a compose file of exactly 256 KiB whole (MEDIUMTEXT on MySQL)', async () => {
+      const head = `${compose()}#`;
+      const room = 256 * 1024 - head.length - 1;
+      const content = `${head}${'é'.repeat(Math.floor(room / 2))}${'x'.repeat(room % 2)}\n`;
+      expect(Buffer.byteLength(content)).toBe(256 * 1024);
+      const script = await createOk(alice, stackName(), content);
+      const got = await t.request('GET', `/web/user/script/${script.id}`, { token: alice.authorization });
+      expect(got.body.data.dockerComposeContent).toBe(content);
+    });
+
+    it('refuses a compose file over 256 KiB with its own code', async () => {
+      const big = `${compose()}#${'x'.repeat(300 * 1024)}\n`;
+      const res = await create(alice, { serviceName: stackName(), dockerComposeContent: big });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(40020);
+    });
+
+    it.each([
+      ['bad YAML', 'services:\n  halo: [\n', 40021, /YAML/],
+      ['no services', 'version: "3.8"\n', 40022, /services/],
+      ['an empty services map', 'services: {}\n', 40022, /services/],
+      ['a service without image', 'services:\n  halo:\n    build: .\n', 40023, /halo has no image/],
+      ['an invalid image', 'services:\n  halo:\n    image: Not/Valid\n', 40023, /not a valid image reference/],
+      ['a key docker does not know', compose('nginx', '    bogus_key: 1\n'), 40024, /services\.halo Additional property bogus_key is not allowed/],
+      ['a wrong type docker refuses', compose('nginx', '    replicas_x: 1\n    ports: "80"\n'), 40024, /services\.halo/],
+    ])('refuses %s (code %s) and saves nothing', async (_, content, code, message) => {
+      const name = stackName();
+      const res = await t.request('POST', '/web/user/script', {
+        token: alice.authorization,
+        body: { serviceName: name, dockerComposeContent: content },
+        headers: { 'accept-language': 'en' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(code);
+      expect(res.body.message).toMatch(message);
+      expect((await list(alice, `serviceName=${name}`)).body.data.totalElements).toBe(0);
+    });
+
+    it('refuses an invalid compose file on PUT and keeps the old one', async () => {
+      const script = await createOk(alice);
+      const res = await t.request('PUT', `/web/user/script/${script.id}`, { token: alice.authorization, body: { dockerComposeContent: 'services: {}\n' } });
+      expect(res.body.code).toBe(40022);
+      expect((await t.request('GET', `/web/user/script/${script.id}`, { token: alice.authorization })).body.data.dockerComposeContent).toBe(script.dockerComposeContent);
+    });
+  });
+
+  describe('the USER policy', () => {
+    it.each([
+      ['privileged: true', 'services.halo.privileged'],
+      ['network_mode: host', 'services.halo.network_mode'],
+      ['pid: host', 'services.halo.pid'],
+      ['ipc: host', 'services.halo.ipc'],
+      ['cap_add: [SYS_ADMIN]', 'services.halo.cap_add'],
+      ['devices: ["/dev/kmsg"]', 'services.halo.devices'],
+      ['volumes: ["/var/run/docker.sock:/var/run/docker.sock"]', 'services.halo.volumes[0]'],
+      ['volumes: ["./data:/data"]', 'services.halo.volumes[0]'],
+      ['volumes: [{type: bind, source: /, target: /host}]', 'services.halo.volumes[0]'],
+      ['environment: {SECRET: "${JWT_SECRET}"}', 'services.halo.environment.SECRET'],
+    ])('refuses a USER %s, naming %s; an ADMIN may', async (setting, key) => {
+      const content = compose('nginx', `    ${setting}\n`);
+      const res = await create(alice, { serviceName: stackName(), dockerComposeContent: content });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe(40025);
+      expect(res.body.message).toContain(key);
+      expect(res.body.data.violations).toEqual([{ key, reason: expect.any(String) }]);
+      const asAdmin = await create(admin, { serviceName: stackName(), dockerComposeContent: content });
+      expect(asAdmin.body.code).toBe(0);
+    });
+
+    it('allows a USER named volumes', async () => {
+      const res = await create(alice, {
+        serviceName: stackName(),
+        dockerComposeContent: compose('nginx', '    volumes: ["data:/data"]\nvolumes:\n  data: {}\n'),
+      });
+      expect(res.body.code).toBe(0);
+    });
+  });
+
+  describe('ownership', () => {
+    it("answers 404 to another user's script on every route and changes nothing", async () => {
+      const script = await createOk(alice, stackName(), compose(), 1);
+      const path = `/web/user/script/${script.id}`;
+      const attempts = [
+        await t.request('GET', path, { token: bob.authorization }),
+        await t.request('PUT', path, { token: bob.authorization, body: { isAutoUpdate: 0 } }),
+        await t.request('PUT', path, { token: bob.authorization, body: { dockerComposeContent: 'not: [valid' } }),
+        await t.request('DELETE', path, { token: bob.authorization }),
+        await t.request('DELETE', `${path}?removeService=true`, { token: bob.authorization }),
+        await t.request('POST', `${path}/rotateToken`, { token: bob.authorization }),
+        // An admin is no exception outside the listing.
+        await t.request('GET', path, { token: admin.authorization }),
+      ];
+      for (const res of attempts) expect({ status: res.status, code: res.body.code }).toEqual({ status: 404, code: 40410 });
+      const after = await t.request('GET', path, { token: alice.authorization });
+      expect(after.body.data).toEqual(script);
+      expect((await list(bob, `serviceName=${script.serviceName}`)).body.data.totalElements).toBe(0);
+    });
+
+    it.each([['abc'], ['1.5'], ['-1'], ['0x10'], ['99999999999999999999'], ['999999999']])('answers 404 to the id %s', async (id) => {
+      const res = await t.request('GET', `/web/user/script/${id}`, { token: alice.authorization });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 404, code: 40410 });
+      const rot = await t.request('POST', `/web/user/script/${id}/rotateToken`, { token: alice.authorization });
+      expect(rot.status).toBe(404);
+    });
+
+    it('lets an ADMIN list everyone’s scripts with ?all=true, without their webhook secrets', async () => {
+      const name = stackName('all');
+      const script = await createOk(alice, name);
+      const own = await list(admin, `serviceName=${name}`);
+      expect(own.body.data.totalElements).toBe(0);
+      const all = await list(admin, `serviceName=${name}&all=true`);
+      expect(all.body.data.content).toEqual([{ ...script, autoUpdateUrl: null }]);
+      expect(JSON.stringify(all.body)).not.toContain(new URL(script.autoUpdateUrl).searchParams.get('token'));
+
+      const userAll = await list(alice, 'all=true');
+      expect({ status: userAll.status, code: userAll.body.code }).toEqual({ status: 403, code: 40300 });
+      expect((await list(admin, 'all=yes')).status).toBe(400);
+    });
+  });
+
+  describe('pagination and the filter', () => {
+    let carol: Login;
+    let ids: number[];
+    const names = ['pa_1', 'paa1', 'pb-2', 'pc_3', 'pd%4'.replace('%', 'x')];
+    beforeAll(async () => {
+      carol = await registerAndLogin(t);
+      ids = [];
+      for (const n of names) ids.push((await createOk(carol, `${PREFIX}${n}`)).id);
+    });
+
+    it('lists newest first with the totals', async () => {
+      const res = await list(carol, 'pageNumber=1&pageSize=2');
+      expect(res.body).toMatchObject({ code: 0, message: '成功', data: { totalPages: 3, totalElements: 5, pageNumber: 1, pageSize: 2 } });
+      expect(res.body.data.content.map((s: { id: number }) => s.id)).toEqual([ids[4], ids[3]]);
+      const page3 = await list(carol, 'pageNumber=3&pageSize=2');
+      expect(page3.body.data.content.map((s: { id: number }) => s.id)).toEqual([ids[0]]);
+    });
+
+    it('defaults to page 1 of 20', async () => {
+      const res = await list(carol, '');
+      expect(res.body.data).toMatchObject({ totalPages: 1, totalElements: 5, pageNumber: 1, pageSize: 20 });
+      expect(res.body.data.content.map((s: { id: number }) => s.id)).toEqual([...ids].reverse());
+    });
+
+    it('answers a page past the end with no content and the right totals', async () => {
+      const res = await list(carol, 'pageNumber=9&pageSize=2');
+      expect(res.body.data).toEqual({ content: [], totalPages: 3, totalElements: 5, pageNumber: 9, pageSize: 2 });
+    });
+
+    it('caps pageSize at 200', async () => {
+      const res = await list(carol, 'pageSize=201');
+      expect(res.body.data).toMatchObject({ pageSize: 200, totalElements: 5 });
+    });
+
+    it.each([['pageSize=0'], ['pageSize=abc'], ['pageNumber=0'], ['pageNumber=x'], ['pageSize=-1'], ['pageSize=1.5'], ['serviceName=' + 'x'.repeat(31)], ['bogus=1']])(
+      'refuses %s with 400',
+      async (query) => {
+        const res = await list(carol, query);
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe(40000);
+      },
+    );
+
+    it('filters by substring, with % and _ taken literally', async () => {
+      const names = async (q: string) => (await list(carol, `serviceName=${encodeURIComponent(q)}`)).body.data.content.map((s: { serviceName: string }) => s.serviceName.slice(PREFIX.length));
+      expect(await names('a_1')).toEqual(['pa_1']);
+      expect(await names('_')).toEqual(['pc_3', 'pa_1']);
+      expect(await names('%')).toEqual([]);
+      expect(await names('p%')).toEqual([]);
+      expect(await names('!')).toEqual([]);
+      expect(await names('b-')).toEqual(['pb-2']);
+      expect(await names(PREFIX + 'p')).toEqual(['pdx4', 'pc_3', 'pb-2', 'paa1', 'pa_1']);
+      const filtered = await list(carol, 'serviceName=_&pageSize=1');
+      expect(filtered.body.data).toMatchObject({ totalElements: 2, totalPages: 2, pageSize: 1 });
+    });
+  });
+
+  describe('unique names', () => {
+    it('gives 409 for a name another user has', async () => {
+      const name = stackName();
+      await createOk(alice, name);
+      const dup = await create(bob, { serviceName: name, dockerComposeContent: compose() });
+      expect({ status: dup.status, code: dup.body.code }).toEqual({ status: 409, code: 40910 });
+    });
+
+    it('lets only one of several concurrent creates win', async () => {
+      const name = stackName();
+      const results = await Promise.all([alice, bob, admin, alice].map((who) => create(who, { serviceName: name, dockerComposeContent: compose() })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+      expect((await list(admin, `serviceName=${name}&all=true`)).body.data.totalElements).toBe(1);
+    });
+  });
+
+  describe('webhook tokens', () => {
+    it('rotates: the old token stops matching, the new one matches', async () => {
+      const scripts = t.app.get(ScriptsService);
+      const script = await createOk(alice, stackName(), compose(), 1);
+      const oldToken = new URL(script.autoUpdateUrl).searchParams.get('token')!;
+      await expect(scripts.findByWebhook(alice.id, script.serviceName, oldToken)).resolves.toMatchObject({ id: script.id });
+      await expect(scripts.findByWebhook(bob.id, script.serviceName, oldToken)).resolves.toBeUndefined();
+      await expect(scripts.findByWebhook(alice.id, script.serviceName, oldToken.slice(1))).resolves.toBeUndefined();
+      await expect(scripts.findByWebhook(alice.id, script.serviceName, undefined)).resolves.toBeUndefined();
+
+      const res = await t.request('POST', `/web/user/script/${script.id}/rotateToken`, { token: alice.authorization });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ code: 0, message: '成功', data: { id: script.id, serviceName: script.serviceName } });
+      const newToken = new URL(res.body.data.autoUpdateUrl).searchParams.get('token')!;
+      expect(newToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(newToken).not.toBe(oldToken);
+      await expect(scripts.findByWebhook(alice.id, script.serviceName, oldToken)).resolves.toBeUndefined();
+      await expect(scripts.findByWebhook(alice.id, script.serviceName, newToken)).resolves.toMatchObject({ id: script.id });
+    });
+  });
+
+  describe('deleting a deployed stack (real swarm)', () => {
+    it('refuses with 409, then removes the stack first with ?removeService=true', async () => {
+      assertSwarm();
+      const image = ensureTestImage('dds-test/scripts-web:1');
+      const content = compose(image, '    stop_grace_period: 1s\n');
+      const script = await createOk(alice, stackName(), content);
+      const file = join(t.dataDir, 'stacks', script.serviceName, 'docker-compose.yml');
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, content);
+      docker('stack', 'deploy', '-c', file, script.serviceName);
+      expect(docker('stack', 'services', '--format', '{{.Name}}', script.serviceName).trim()).toBe(`${script.serviceName}_halo`);
+
+      const path = `/web/user/script/${script.id}`;
+      const refused = await t.request('DELETE', path, { token: alice.authorization });
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 40911 });
+      expect(refused.body.message).toContain(script.serviceName);
+      expect((await t.request('GET', path, { token: alice.authorization })).status).toBe(200);
+      expect((await t.request('DELETE', `${path}?removeService=maybe`, { token: alice.authorization })).status).toBe(400);
+
+      const removed = await t.request('DELETE', `${path}?removeService=true`, { token: alice.authorization });
+      expect(removed.body).toEqual({ code: 0, message: '成功' });
+      expect(docker('stack', 'services', '--format', '{{.Name}}', script.serviceName).trim()).toBe('');
+      expect((await t.request('GET', path, { token: alice.authorization })).status).toBe(404);
+      expect(existsSync(join(t.dataDir, 'stacks', script.serviceName))).toBe(false);
+    });
+
+    it('deletes a script whose stack is not deployed without ?removeService', async () => {
+      const script = await createOk(alice);
+      const res = await t.request('DELETE', `/web/user/script/${script.id}?removeService=true`, { token: alice.authorization });
+      expect(res.body).toEqual({ code: 0, message: '成功' });
+    });
+  });
+});
+
+describe('scripts without a docker CLI', () => {
+  let t: TestApp;
+  beforeAll(async () => (t = await startTestApp({ DOCKER_BIN: '/nonexistent/docker' })));
+  afterAll(() => t?.close());
+
+  it('saves without docker’s check, but refuses to delete when it cannot tell whether the stack runs', async () => {
+    const user = await registerAndLogin(t);
+    const res = await t.request('POST', '/web/user/script', {
+      token: user.authorization,
+      body: { serviceName: stackName(), dockerComposeContent: compose('nginx', '    bogus_key: 1\n') },
+    });
+    expect(res.body.code).toBe(0);
+    const del = await t.request('DELETE', `/web/user/script/${res.body.data.id}`, { token: user.authorization });
+    expect({ status: del.status, code: del.body.code }).toEqual({ status: 503, code: 50300 });
+    expect((await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: user.authorization })).status).toBe(200);
+  });
+});

@@ -14,6 +14,7 @@ import { dockerConfig } from './config/docker.config';
 import { metricsConfig } from './config/metrics.config';
 import { shutdownConfig } from './config/shutdown.config';
 import { DatabaseModule } from './database/database.module';
+import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ScriptsModule } from './scripts/scripts.module';
@@ -29,6 +30,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     UsersModule,
     ScriptsModule,
+    DeploymentsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

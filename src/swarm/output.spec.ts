@@ -49,7 +49,7 @@ describe('output collapsing', () => {
       'possibly leading to different nodes running different',
       'versions of the image.',
     ];
-    expect(collapseOutput([...warning, 'halo_halo'])).toEqual([...warning, 'halo_halo']);
+    expect(collapseOutput([...warning, '', 'halo_halo'])).toEqual([...warning, 'halo_halo']);
   });
 
   it('streams: push returns the kept line or null', () => {

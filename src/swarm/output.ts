@@ -2,7 +2,8 @@
  * Collapses docker's progress output. Without a TTY `docker service update --detach=false` prints every
  * progress refresh as new lines, dozens of identical ones, and with several tasks the refreshes
  * interleave ("overall progress: 0 out of 2 tasks", "2/2: task: non-zero exit (1)", again and again).
- * Two rules, both keeping order and losing no change of state:
+ * Three rules, all keeping order and losing no change of state:
+ * - a blank line is dropped (docker ends its stderr warnings with one);
  * - a line equal to the previous kept line is dropped;
  * - a progress line ("overall progress: ...", "N/M: ...") is dropped when its slot last showed the
  *   same text, so a refresh that changes nothing adds nothing.
@@ -17,7 +18,7 @@ export class OutputCollapser {
   /** Returns the line to keep (trailing whitespace trimmed), or null to drop it. */
   push(raw: string): string | null {
     const line = raw.replace(/\s+$/, '');
-    if (line === this.last) return null;
+    if (line === '' || line === this.last) return null;
     const slot = progressSlot(line);
     if (slot !== null) {
       if (this.slots.get(slot) === line) return null;

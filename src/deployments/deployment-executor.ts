@@ -1,0 +1,169 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Errors } from '../common/error-codes';
+import { dockerConfig } from '../config/docker.config';
+import { Script } from '../scripts/entities/script.entity';
+import { classifyDockerFailure } from '../swarm/docker-failure';
+import { imageReference, sameRepository, splitImageReference } from '../swarm/docker-names';
+import { OutputCollapser } from '../swarm/output';
+import { SwarmService } from '../swarm/swarm.service';
+import { Deployment, DeploymentStatus } from './entities/deployment.entity';
+
+export interface ExecutionContext {
+  /** Every kept (collapsed) output line, as it arrives. */
+  onLine(line: string): void;
+  signal: AbortSignal;
+  /** Epoch ms by which the whole operation must be over (DEPLOY_TIMEOUT_SECONDS). */
+  deadline: number;
+}
+
+export interface ExecutionResult {
+  status: Extract<DeploymentStatus, 'succeeded' | 'failed' | 'rolled_back' | 'interrupted'>;
+  error?: string;
+  errorCode?: number;
+}
+
+// docker CLI 26+ says this on every `stack deploy` without --detach; older CLIs reject the flag, so
+// the notice is dropped instead of passing --detach.
+const CLI_NOTICES = new Set([
+  'Since --detach=false was not specified, tasks will be created in the background.',
+  'In a future release, --detach=false will become the default.',
+]);
+/** How long to wait for UpdateStatus to settle after the CLI returned (a rollback may still be finishing). */
+const SETTLE_MS = 30_000;
+const SETTLE_POLL_MS = 500;
+
+/** Runs one claimed deployment against the swarm and decides its result from facts. */
+@Injectable()
+export class DeploymentExecutor {
+  constructor(
+    private readonly swarm: SwarmService,
+    @InjectRepository(Script) private readonly scripts: Repository<Script>,
+    @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+  ) {}
+
+  async execute(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
+    try {
+      if (d.action === 'create') return await this.create(d, ctx);
+      if (d.action === 'remove') return await this.remove(d, ctx);
+      return await this.update(d, ctx);
+    } catch (err) {
+      return this.failure(err);
+    }
+  }
+
+  private async create(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
+    const script = d.scriptId === null ? null : await this.scripts.findOneBy({ id: d.scriptId });
+    if (!script) return { status: 'failed', error: 'the script was deleted before the deployment ran', errorCode: Errors.DEPLOYMENT_FAILED.code };
+    const file = await this.swarm.writeComposeFile(d.serviceName, script.composeContent);
+    await this.swarm.deployStack(d.serviceName, file, this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)));
+    return { status: 'succeeded' };
+  }
+
+  private async remove(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
+    await this.swarm.removeStack(d.serviceName, this.runOptions(ctx));
+    return { status: 'succeeded' };
+  }
+
+  /** Rolls each target service in turn; stops at the first one that does not succeed. */
+  private async update(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
+    const ref = imageReference({ repository: d.image ?? '', tag: d.tag ?? '', digest: d.digest });
+    for (const service of d.services ?? []) {
+      const result = await this.updateOne(service, ref, ctx);
+      if (result.status !== 'succeeded') return result;
+    }
+    return { status: 'succeeded' };
+  }
+
+  private async updateOne(service: string, ref: string, ctx: ExecutionContext): Promise<ExecutionResult> {
+    const before = await this.swarm.inspectUpdate(service);
+    if (!before) {
+      return { status: 'failed', error: `service ${service} does not exist: deploy the stack first (createService)`, errorCode: Errors.STACK_NOT_DEPLOYED.code };
+    }
+    const rollback = this.config.rollbackOnFailure;
+    try {
+      await this.swarm.updateService(service, ref, { ...this.runOptions(ctx), rollback });
+    } catch (err) {
+      // A non-zero exit (e.g. "update paused") is read from UpdateStatus below; an engine that is
+      // down, a timeout or a shutdown are final.
+      if (classifyDockerFailure(err).kind !== 'failed') throw err;
+    }
+    const after = await this.settle(service, ctx);
+    if (!after) return { status: 'failed', error: `service ${service} disappeared during the update`, errorCode: Errors.DEPLOYMENT_FAILED.code };
+    const runsTarget = sameImage(after.image, ref);
+    if ((after.outcome === 'succeeded' || after.outcome === 'none') && runsTarget) return { status: 'succeeded' };
+    const why = await this.explainFailure(service, ref);
+    // Rolled back means the service is back on its previous image: check it rather than trust the state.
+    if (after.outcome === 'rolled_back' && !runsTarget) {
+      return {
+        status: 'rolled_back',
+        error: `${service}: the update to ${ref} failed${why} and was rolled back; the service runs ${after.image}`,
+        errorCode: Errors.DEPLOYMENT_ROLLED_BACK.code,
+      };
+    }
+    const state = after.state ? ` (update state ${after.state}: ${after.message})` : '';
+    const left = rollback ? '' : '; ROLLBACK_ON_FAILURE is off, so the service is left as it is';
+    return { status: 'failed', error: `${service}: the update to ${ref} failed${why}${state}${left}`, errorCode: Errors.DEPLOYMENT_FAILED.code };
+  }
+
+  /** Reads UpdateStatus until it stops moving (docker may exit before the rollback is recorded). */
+  private async settle(service: string, ctx: ExecutionContext) {
+    const until = Math.min(Date.now() + SETTLE_MS, ctx.deadline);
+    for (;;) {
+      const state = await this.swarm.inspectUpdate(service);
+      if (!state || state.outcome !== 'in_progress' || Date.now() >= until || ctx.signal.aborted) return state;
+      await new Promise((r) => setTimeout(r, SETTLE_POLL_MS));
+    }
+  }
+
+  /** The error of the newest failed task of the new image: "No such image: ...", "task: non-zero exit (1)". */
+  private async explainFailure(service: string, ref: string): Promise<string> {
+    const tasks = await this.swarm.serviceTasks(service).catch(() => []);
+    const failed = tasks.find((t) => t.error && sameImage(t.image, ref));
+    if (!failed) return '';
+    if (/no such image|manifest unknown|not found|pull access denied/i.test(failed.error)) {
+      return ` because the image could not be found or pulled (${failed.error})`;
+    }
+    return ` because its task did not start (${failed.error})`;
+  }
+
+  private runOptions(ctx: ExecutionContext, keep: (line: string) => boolean = () => true) {
+    const collapser = new OutputCollapser();
+    return {
+      signal: ctx.signal,
+      timeoutMs: Math.max(1, ctx.deadline - Date.now()),
+      onLine: (raw: string) => {
+        const line = collapser.push(raw);
+        if (line !== null && keep(line)) ctx.onLine(line);
+      },
+    };
+  }
+
+  private failure(err: unknown): ExecutionResult {
+    const { kind, message } = classifyDockerFailure(err);
+    switch (kind) {
+      case 'unavailable':
+        return { status: 'failed', error: message, errorCode: Errors.DOCKER_UNAVAILABLE.code };
+      case 'timeout':
+        return {
+          status: 'failed',
+          error: `${message} (DEPLOY_TIMEOUT_SECONDS=${this.config.deployTimeoutSeconds}); the swarm may still be applying the change`,
+          errorCode: Errors.DEPLOYMENT_TIMEOUT.code,
+        };
+      case 'aborted':
+        return { status: 'interrupted', error: message, errorCode: Errors.DEPLOYMENT_INTERRUPTED.code };
+      default:
+        return { status: 'failed', error: message, errorCode: Errors.DEPLOYMENT_FAILED.code };
+    }
+  }
+}
+
+/** Same repository and tag; docker may add `@sha256:...` to the spec's image after resolving it. */
+export function sameImage(actual: string, wanted: string): boolean {
+  const a = splitImageReference(actual);
+  const w = splitImageReference(wanted);
+  if (!a || !w || !sameRepository(a.repository, w.repository) || (a.tag ?? 'latest') !== (w.tag ?? 'latest')) return false;
+  return !w.digest || !a.digest || a.digest === w.digest;
+}

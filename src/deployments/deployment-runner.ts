@@ -1,0 +1,220 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EventEmitter } from 'node:events';
+import { In, Repository } from 'typeorm';
+import { Errors } from '../common/error-codes';
+import { dockerConfig } from '../config/docker.config';
+import { shutdownConfig } from '../config/shutdown.config';
+import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
+import { Deployment } from './entities/deployment.entity';
+import { LiveOutput, storeLines } from './live-output';
+import { StackLock, StackLocks } from './stack-locks';
+
+/** How often every instance looks for queued work (also picks up what a dead instance accepted). */
+export const POLL_MS = 1000;
+/** How often `running` rows whose stack lock is free (their instance died) are marked interrupted. */
+const RECOVERY_EVERY_MS = 30_000;
+/** How often a running deployment's output is saved, for subscribers on other instances. */
+const SAVE_OUTPUT_MS = 1000;
+
+interface ActiveRun {
+  deployment: Deployment;
+  abort: AbortController;
+  live: LiveOutput;
+  done: Promise<void>;
+}
+
+/**
+ * The queue worker. The queue is the deployments table: each instance polls for queued rows, takes a
+ * stack's lock, claims the stack's oldest queued row with a conditional UPDATE (status still
+ * 'queued'), runs it, records the result and releases the lock. So operations on one stack run one
+ * at a time in order, on whichever instance, and different stacks run in parallel up to
+ * MAX_PARALLEL_DEPLOYMENTS per instance.
+ */
+@Injectable()
+export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeploymentRunner.name);
+  private readonly active = new Map<number, ActiveRun>();
+  /** Emits 'finished' with the final Deployment row, and 'closed' once shutdown has settled every run. */
+  readonly events = new EventEmitter().setMaxListeners(0);
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private again = false;
+  private stopping = false;
+  private lastRecovery = 0;
+
+  constructor(
+    @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
+    private readonly locks: StackLocks,
+    private readonly executor: DeploymentExecutor,
+    @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+    @Inject(shutdownConfig.KEY) private readonly shutdown: ConfigType<typeof shutdownConfig>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.recover();
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /**
+   * Stop taking work (queued rows stay queued for another instance or the next start); let running
+   * deployments finish for up to SHUTDOWN_GRACE_SECONDS, then stop them (the swarm may still finish
+   * the change) and record them as interrupted.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    const runs = () => Promise.allSettled([...this.active.values()].map((run) => run.done));
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([runs(), new Promise((resolve) => (grace = setTimeout(resolve, this.shutdown.graceSeconds * 1000)))]);
+    clearTimeout(grace);
+    for (const run of this.active.values()) run.abort.abort();
+    await runs();
+    this.events.emit('closed');
+  }
+
+  /** True once shutdown began: nothing new starts here. */
+  get stopped(): boolean {
+    return this.stopping;
+  }
+
+  /** The live output of a deployment running in this instance. */
+  live(id: number): LiveOutput | undefined {
+    return this.active.get(id)?.live;
+  }
+
+  /** Looks for work now (after a request) instead of at the next poll. */
+  kick(): void {
+    if (this.stopping) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    this.tick()
+      .catch((err) => this.logger.error(`deployment queue: ${(err as Error).message}`))
+      .finally(() => {
+        this.ticking = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async tick(): Promise<void> {
+    if (Date.now() - this.lastRecovery >= RECOVERY_EVERY_MS) await this.recover();
+    let free = this.config.maxParallelDeployments - this.active.size;
+    if (free <= 0) return;
+    const queued = await this.repo.find({ select: { id: true, serviceName: true }, where: { status: 'queued' }, order: { id: 'ASC' }, take: 500 });
+    // Stacks in the order of their oldest queued operation.
+    for (const stack of new Set(queued.map((q) => q.serviceName))) {
+      if (free <= 0 || this.stopping) return;
+      if ([...this.active.values()].some((r) => r.deployment.serviceName === stack)) continue;
+      if (await this.tryStart(stack)) free--;
+    }
+  }
+
+  private async tryStart(stack: string): Promise<boolean> {
+    const lock = await this.locks.tryAcquire(stack);
+    if (!lock) return false;
+    try {
+      for (;;) {
+        const next = await this.repo.findOne({ where: { serviceName: stack, status: 'queued' }, order: { id: 'ASC' } });
+        if (!next || this.stopping) break;
+        const startedAt = new Date();
+        const claimed = await this.repo.update({ id: next.id, status: 'queued' }, { status: 'running', startedAt });
+        if (claimed.affected === 1) {
+          this.start(Object.assign(next, { status: 'running', startedAt }), lock);
+          return true;
+        }
+        // Superseded between the read and the claim: look at the next one.
+      }
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+    await lock.release();
+    return false;
+  }
+
+  private start(deployment: Deployment, lock: StackLock): void {
+    const run = { deployment, abort: new AbortController(), live: new LiveOutput() } as ActiveRun;
+    this.active.set(deployment.id, run);
+    run.done = this.execute(run)
+      .catch((err) => this.logger.error(`deployment ${deployment.id}: ${(err as Error).stack ?? err}`))
+      .finally(async () => {
+        await lock.release().catch((err) => this.logger.error(`releasing stack ${deployment.serviceName}: ${(err as Error).message}`));
+        this.active.delete(deployment.id);
+        this.kick();
+      });
+  }
+
+  private async execute(run: ActiveRun): Promise<void> {
+    const d = run.deployment;
+    let dirty = false;
+    const saver = setInterval(() => {
+      if (!dirty) return;
+      dirty = false;
+      const { lines, total } = run.live.snapshot();
+      this.repo.update({ id: d.id, status: 'running' }, { output: storeLines(lines), lineCount: total }).catch(() => undefined);
+    }, SAVE_OUTPUT_MS);
+    let result: ExecutionResult;
+    try {
+      result = await this.executor.execute(d, {
+        onLine: (line) => {
+          run.live.push(line);
+          dirty = true;
+        },
+        signal: run.abort.signal,
+        deadline: (d.startedAt?.getTime() ?? Date.now()) + this.config.deployTimeoutSeconds * 1000,
+      });
+    } finally {
+      clearInterval(saver);
+    }
+    const { lines, total } = run.live.snapshot();
+    const final = {
+      status: result.status,
+      error: result.error ?? null,
+      errorCode: result.errorCode ?? null,
+      output: storeLines(lines),
+      lineCount: total,
+      finishedAt: new Date(),
+    };
+    await this.repo.update({ id: d.id, status: 'running' }, final);
+    const finished = Object.assign(d, final);
+    if (result.status !== 'succeeded') this.logger.warn(`deployment ${d.id} (${d.action} ${d.serviceName}) ${result.status}: ${result.error}`);
+    run.live.finish(finished);
+    this.events.emit('finished', finished);
+  }
+
+  /**
+   * Marks `running` rows whose stack lock is free as interrupted: their instance died mid-operation
+   * (a live instance holds the lock for as long as its row is running).
+   */
+  async recover(): Promise<void> {
+    this.lastRecovery = Date.now();
+    const running = await this.repo.find({ select: { id: true, serviceName: true }, where: { status: 'running' } });
+    for (const stack of new Set(running.map((r) => r.serviceName))) {
+      const lock = await this.locks.tryAcquire(stack);
+      if (!lock) continue;
+      try {
+        const { affected } = await this.repo.update(
+          { serviceName: stack, status: 'running', id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
+          {
+            status: 'interrupted',
+            error: 'the service stopped while this deployment was running; check the stack, the swarm may have finished the change',
+            errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
+            finishedAt: new Date(),
+          },
+        );
+        if (affected) this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
+      } finally {
+        await lock.release();
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Script } from '../scripts/entities/script.entity';
+import { SwarmModule } from '../swarm/swarm.module';
+import { DeploymentExecutor } from './deployment-executor';
+import { DeploymentRunner } from './deployment-runner';
+import { DeploymentsController } from './deployments.controller';
+import { DeploymentsService } from './deployments.service';
+import { Deployment } from './entities/deployment.entity';
+import { ManualDeploymentsService } from './manual-deployments.service';
+import { StackLocks } from './stack-locks';
+
+/** Every create/remove/update of a stack: recorded, queued per stack, run on the swarm, observable. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule],
+  controllers: [DeploymentsController],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, StackLocks, ManualDeploymentsService],
+  exports: [DeploymentsService],
+})
+export class DeploymentsModule {}

@@ -1,0 +1,90 @@
+import { Repository } from 'typeorm';
+import { loadDockerConfig } from '../config/docker.config';
+import { Script } from '../scripts/entities/script.entity';
+import { DockerCliError, DockerTimeoutError } from '../swarm/docker-cli';
+import { ServiceUpdateState, SwarmService } from '../swarm/swarm.service';
+import { DeploymentExecutor, sameImage } from './deployment-executor';
+import { Deployment } from './entities/deployment.entity';
+
+const result = (stderr = '', exitCode = 1) => ({ exitCode, stdout: '', stderr, lines: [] });
+const state = (outcome: ServiceUpdateState['outcome'], image: string, st: string | null = null): ServiceUpdateState => ({ outcome, image, state: st, message: st ?? '' });
+
+/** A strict fake: only what a test gives exists; anything else fails the test. */
+function executorWith(swarm: Partial<Record<keyof SwarmService, jest.Mock>>, env: Record<string, string> = {}) {
+  const strict = new Proxy(swarm, {
+    get: (target, key: string) => {
+      if (!(key in target)) throw new Error(`unexpected SwarmService.${key}`);
+      return target[key as keyof SwarmService];
+    },
+  }) as unknown as SwarmService;
+  return new DeploymentExecutor(strict, {} as Repository<Script>, loadDockerConfig(env));
+}
+
+const update = { id: 1, action: 'update', serviceName: 'halo', image: 'halohub/halo', tag: '2', digest: null, services: ['halo_halo'] } as Deployment;
+const ctx = () => ({ onLine: jest.fn(), signal: new AbortController().signal, deadline: Date.now() + 60_000 });
+
+describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () => {
+  it('succeeds when the update completed and the service runs the new image (digest appended by docker)', async () => {
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValueOnce(state('succeeded', `halohub/halo:2@sha256:${'a'.repeat(64)}`, 'completed'));
+    const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)) });
+    await expect(ex.execute(update, ctx())).resolves.toEqual({ status: 'succeeded' });
+  });
+
+  it('reports rolled_back after docker exited 0 from an automatic rollback, naming the failed task', async () => {
+    const updateService = jest.fn().mockResolvedValue(result('', 0));
+    const inspect = jest
+      .fn()
+      .mockResolvedValueOnce(state('succeeded', 'halohub/halo:1'))
+      .mockResolvedValueOnce(state('in_progress', 'halohub/halo:1', 'rollback_started'))
+      .mockResolvedValueOnce(state('rolled_back', 'halohub/halo:1', 'rollback_completed'));
+    const tasks = jest.fn().mockResolvedValue([{ image: 'halohub/halo:2', error: 'No such image: halohub/halo:2' }]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService, serviceTasks: tasks });
+    const r = await ex.execute(update, ctx());
+    expect(r).toMatchObject({ status: 'rolled_back', errorCode: 50011 });
+    expect(r.error).toMatch(/could not be found or pulled \(No such image: halohub\/halo:2\).*runs halohub\/halo:1/);
+    expect(updateService).toHaveBeenCalledWith('halo_halo', 'halohub/halo:2', expect.objectContaining({ rollback: true }));
+  });
+
+  it('never calls a rollback_completed state success if the service still runs the new image', async () => {
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('rolled_back', 'halohub/halo:2', 'rollback_completed'));
+    const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)), serviceTasks: jest.fn().mockResolvedValue([]) });
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50010 });
+  });
+
+  it('without ROLLBACK_ON_FAILURE a paused update (exit 1) fails and says the service is left as it is', async () => {
+    const updateService = jest.fn().mockRejectedValue(new DockerCliError(['service'], result('service update paused: update paused due to failure')));
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('failed', 'halohub/halo:2', 'paused'));
+    const tasks = jest.fn().mockResolvedValue([{ image: 'halohub/halo:2', error: 'task: non-zero exit (1)' }]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService, serviceTasks: tasks }, { ROLLBACK_ON_FAILURE: 'false' });
+    const r = await ex.execute(update, ctx());
+    expect(r).toMatchObject({ status: 'failed', errorCode: 50010 });
+    expect(r.error).toMatch(/task did not start \(task: non-zero exit \(1\)\).*paused.*left as it is/);
+    expect(updateService).toHaveBeenCalledWith('halo_halo', 'halohub/halo:2', expect.objectContaining({ rollback: false }));
+  });
+
+  it('says the stack is not deployed when the service does not exist', async () => {
+    const ex = executorWith({ inspectUpdate: jest.fn().mockResolvedValue(null) });
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 40920, error: expect.stringContaining('createService') });
+  });
+
+  it('reports an engine that is down', async () => {
+    const down = new DockerCliError(['service'], result('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'));
+    const ex = executorWith({ inspectUpdate: jest.fn().mockRejectedValue(down) });
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50013, error: expect.stringMatching(/not reachable: Cannot connect/) });
+  });
+
+  it('reports a timeout, and that the swarm may still be changing', async () => {
+    const inspect = jest.fn().mockResolvedValue(state('succeeded', 'halohub/halo:1'));
+    const updateService = jest.fn().mockRejectedValue(new DockerTimeoutError(['service'], 600_000, result('', -1)));
+    const ex = executorWith({ inspectUpdate: inspect, updateService });
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50014, error: expect.stringMatching(/600 s.*may still/) });
+  });
+
+  it('compares images by repository and tag, digest only when both have one', () => {
+    expect(sameImage('docker.io/halohub/halo:2', 'halohub/halo:2')).toBe(true);
+    expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, 'halohub/halo:2')).toBe(true);
+    expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, `halohub/halo:2@sha256:${'b'.repeat(64)}`)).toBe(false);
+    expect(sameImage('halohub/halo:1', 'halohub/halo:2')).toBe(false);
+    expect(sameImage('halohub/halo', 'halohub/halo:latest')).toBe(true);
+  });
+});

@@ -69,7 +69,10 @@ export class DeploymentExecutor {
 
   /** Rolls each target service in turn; stops at the first one that does not succeed. */
   private async update(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
-    const ref = imageReference({ repository: d.image ?? '', tag: d.tag ?? '', digest: d.digest });
+    // Roll to repo:tag and let docker resolve and pin the digest itself: a registry's payload digest
+    // may name an index or another platform's manifest, and a local-only image has none at all.
+    // The push's digest is still recorded, and tells repeated pushes apart.
+    const ref = imageReference({ repository: d.image ?? '', tag: d.tag ?? '' });
     for (const service of d.services ?? []) {
       const result = await this.updateOne(service, ref, ctx);
       if (result.status !== 'succeeded') return result;

@@ -32,6 +32,9 @@ const BASE_ENV = {
 /**
  * Boots the real app (real pipes, guards, filter, migrations) on 127.0.0.1 with a fresh database.
  * `env` overrides configuration for this instance; `databaseUrl` shares another instance's database.
+ * Several apps may run in one test process, but passport's strategy registry is process-wide: the
+ * last app started checks the access tokens of all of them, so close a second app only when the
+ * first no longer needs authenticated requests (one app per process, as in production, is unaffected).
  */
 export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();

@@ -1,0 +1,65 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public } from '../common/decorators/public.decorator';
+import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
+import { Errors } from '../common/error-codes';
+import { WebhooksService } from './webhooks.service';
+
+const ALIYUN_EXAMPLE = {
+  push_data: { digest: 'sha256:179b742913762a68ae7344a927b105f951e7a82adc544a92bf212f1dee3f2656', pushed_at: '2021-04-22 13:36:43', tag: 'prod-1.4.7' },
+  repository: {
+    date_created: '2021-04-18 13:15:40',
+    name: 'halo',
+    namespace: 'pongsky',
+    region: 'cn-shanghai',
+    repo_authentication_type: 'NO_CERTIFIED',
+    repo_full_name: 'pongsky/halo',
+    repo_origin_type: 'NO_CERTIFIED',
+    repo_type: 'PRIVATE',
+  },
+};
+
+@ApiTags('webhook')
+@Controller('api/autoUpdate')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  /** Called by the registry: authenticated by the script's own token, not by a user session. */
+  @Public()
+  @Post(':userId/:serviceName')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Registry webhook: roll the stack services that run the pushed repository to the pushed tag',
+    description:
+      'Accepts Alibaba Cloud ACR, Docker Hub, Harbor and Docker Distribution (registry) notifications. ' +
+      'Needs the script token (`?token=` as in autoUpdateUrl, or the X-Webhook-Token header). Waits up to ' +
+      'WEBHOOK_WAIT_SECONDS for the rollout: 200 with the output lines, or 202 with the deployment id.',
+  })
+  @ApiQuery({ name: 'token', required: false, description: 'The script webhook token (from autoUpdateUrl)' })
+  @ApiHeader({ name: 'X-Webhook-Token', required: false, description: 'The script webhook token, instead of ?token=' })
+  @ApiBody({ schema: { type: 'object', example: ALIYUN_EXAMPLE } })
+  @ApiEnvelope('string[]')
+  @ApiEnvelope(undefined, { status: 202 })
+  @ApiErrors(
+    Errors.WEBHOOK_PAYLOAD_INVALID,
+    Errors.WEBHOOK_NO_MATCH,
+    Errors.AUTO_UPDATE_DISABLED,
+    Errors.WEBHOOK_NOT_FOUND,
+    Errors.DEPLOYMENT_FAILED,
+    Errors.DEPLOYMENT_ROLLED_BACK,
+  )
+  async receive(
+    @Param('userId') userId: string,
+    @Param('serviceName') serviceName: string,
+    @Query('token') queryToken: string | undefined,
+    @Headers('x-webhook-token') headerToken: string | undefined,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<unknown> {
+    const token = typeof queryToken === 'string' ? queryToken : headerToken;
+    const outcome = await this.webhooks.receive(userId, serviceName, token, body);
+    if (outcome.accepted) reply.status(202);
+    return outcome.data;
+  }
+}

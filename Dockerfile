@@ -31,8 +31,10 @@ COPY . .
 RUN if [ "$PREBUILT" != true ]; then npm run build && npm prune --omit=dev --no-audit --no-fund; fi \
  && test -f dist/src/main.js
 # Run time needs none of these (about 90 MB): source maps, TypeScript sources and declarations, docs,
-# and better-sqlite3's C sources and build objects (only its compiled addon is loaded).
+# the empty scope folders npm prune leaves, and better-sqlite3's C sources and build objects (only its
+# compiled addon is loaded).
 RUN find node_modules -type f \( -name '*.map' -o -name '*.ts' -o -name '*.md' \) -exec rm -f {} + \
+ && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -exec rmdir {} + \
  && cd node_modules/better-sqlite3 \
  && mv build/Release/better_sqlite3.node . && rm -rf build deps src \
  && mkdir -p build/Release && mv better_sqlite3.node build/Release/

@@ -175,8 +175,6 @@ describe('registry webhook on a real swarm', () => {
     expect(updates.filter((d: { status: string }) => d.status === 'superseded').length).toBeGreaterThanOrEqual(3);
   });
 
-  // Last here: passport keeps one process-wide strategy registry, so once a second in-process app has
-  // closed, the first one's token checks would go to the closed app (see test/support/test-app.ts).
   it('answers 202 with the deployment id when the rollout outlasts WEBHOOK_WAIT_SECONDS, and a repeated push joins it', async () => {
     const quick = await startTestApp({ WEBHOOK_WAIT_SECONDS: '0' }, t.databaseUrl);
     try {

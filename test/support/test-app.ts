@@ -2,7 +2,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import passport from 'passport';
 import { createApp } from '../../src/app.factory';
+import { JwtStrategy } from '../../src/auth/jwt.strategy';
 import { createTestDatabase } from './databases';
 
 export interface ApiResponse<T = any> {
@@ -20,6 +22,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Apps started and not yet closed, oldest first. */
+const open = new Set<NestFastifyApplication>();
+
 const BASE_ENV = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
@@ -32,9 +37,7 @@ const BASE_ENV = {
 /**
  * Boots the real app (real pipes, guards, filter, migrations) on 127.0.0.1 with a fresh database.
  * `env` overrides configuration for this instance; `databaseUrl` shares another instance's database.
- * Several apps may run in one test process, but passport's strategy registry is process-wide: the
- * last app started checks the access tokens of all of them, so close a second app only when the
- * first no longer needs authenticated requests (one app per process, as in production, is unaffected).
+ * Several apps may run in one test process; see `close()` for the one thing they share.
  */
 export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
@@ -48,6 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
   } finally {
     process.env = saved;
   }
+  open.add(app);
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
   return {
@@ -75,6 +79,11 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
     },
     async close() {
       await app.close();
+      open.delete(app);
+      // passport's strategy registry is process-wide: the last app started checks every app's access
+      // tokens. Once that app is closed, hand the checks back to an app still open.
+      const survivor = [...open].pop();
+      if (survivor) passport.use('jwt', survivor.get(JwtStrategy));
       await db.drop();
     },
   };

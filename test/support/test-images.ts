@@ -54,9 +54,18 @@ export function ensureTestImage(ref: string, opts: { broken?: boolean } = {}): s
   return ref;
 }
 
-/** Removes every stack whose name starts with `prefix` (test clean-up). */
+/**
+ * Removes every stack whose name starts with `prefix` (test clean-up). `docker stack rm` fails to
+ * remove a network while its last tasks are still stopping, so it is retried for up to 30 s.
+ */
 export function removeStacks(prefix: string): void {
   for (const name of docker('stack', 'ls', '--format', '{{.Name}}').split('\n')) {
-    if (name && name.startsWith(prefix)) docker('stack', 'rm', name);
+    if (!name || !name.startsWith(prefix)) continue;
+    for (let attempt = 1; ; attempt++) {
+      const res = spawnSync('docker', ['stack', 'rm', name], { encoding: 'utf8', timeout: 120_000 });
+      if (res.status === 0) break;
+      if (attempt >= 30) throw new Error(`docker stack rm ${name} kept failing: ${res.stderr.trim()}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); // a blocking 1 s sleep
+    }
   }
 }

@@ -65,5 +65,8 @@ describe('docker names', () => {
     expect(sameRepository('index.docker.io/library/halo', 'halo')).toBe(true);
     expect(sameRepository('Registry.CN-shanghai.aliyuncs.com/p/halo', 'registry.cn-shanghai.aliyuncs.com/p/halo')).toBe(true);
     expect(sameRepository('registry.cn-shanghai.aliyuncs.com/p/halo', 'p/halo')).toBe(false);
+    // The same rules as webhook matching (scripts/compose/image-reference): one parser decides.
+    expect(sameRepository('registry-1.docker.io/acme/web', 'acme/web')).toBe(true);
+    expect(normaliseRepository('MyHost/acme/web')).toBe('myhost/acme/web'); // uppercase first component: a host
   });
 });

@@ -3,6 +3,7 @@
  * that passes can neither start with "-" (so it is never read as an option) nor contain whitespace,
  * quotes or shell text. Grammar: https://github.com/distribution/reference/blob/main/reference.go
  */
+import { parseImageReference } from '../scripts/compose/image-reference';
 
 /** A stack name: also a swarm network and service name prefix, so kept short and lowercase. */
 export const STACK_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,29}$/;
@@ -98,18 +99,11 @@ export function splitImageReference(ref: string): { repository: string; tag?: st
 
 /**
  * The canonical form of a repository for comparisons: `halo` -> `docker.io/library/halo`,
- * `halohub/halo` -> `docker.io/halohub/halo`, registry host lowercased.
+ * `halohub/halo` -> `docker.io/halohub/halo`, registry host lowercased. The one parser of image
+ * references decides, so manual updates and webhooks match services the same way.
  */
 export function normaliseRepository(repository: string): string {
-  const slash = repository.indexOf('/');
-  const first = slash < 0 ? '' : repository.slice(0, slash);
-  // docker's rule: the first component is a registry when it has a dot or a port, or is localhost.
-  const hasDomain = slash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-  let domain = hasDomain ? first.toLowerCase() : 'docker.io';
-  let path = hasDomain ? repository.slice(slash + 1) : repository;
-  if (domain === 'index.docker.io' || domain === 'registry-1.docker.io') domain = 'docker.io';
-  if (domain === 'docker.io' && !path.includes('/')) path = `library/${path}`;
-  return `${domain}/${path}`;
+  return parseImageReference(repository)?.repository ?? repository;
 }
 
 export const sameRepository = (a: string, b: string) => normaliseRepository(a) === normaliseRepository(b);

@@ -60,7 +60,7 @@ export function parseImageReference(ref: string): ImageReference | undefined {
     }
   }
   if (!path.split('/').every((c) => PATH_COMPONENT.test(c))) return undefined;
-  if (registry === 'index.docker.io') registry = DOCKER_HUB;
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
   return { registry, path, repository: `${registry}/${path}`, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }

@@ -1,7 +1,7 @@
 # docker-deploy-script: the compiled app, its production node_modules and the docker CLI.
 #
 #   docker build -t docker-deploy-script .                       # the normal build (Docker Hub + npm registry)
-#   deploy/build-image.sh --offline docker-deploy-script:local   # machines that cannot pull: see that script
+#   deploy/build-image.sh --offline docker-deploy-script:latest  # machines that cannot pull: see that script
 #
 # Runs as the unprivileged `node` user (uid/gid 1000). It starts as root only for the first
 # milliseconds: dist/src/docker-entrypoint.js joins the group that owns /var/run/docker.sock (its gid

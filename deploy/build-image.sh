@@ -11,13 +11,13 @@
 #     3. production node_modules and dist/ prepared on the host (same Node and libc as that base);
 #     4. the same Dockerfile built with PREBUILT=true on those two bases.
 #
-# TAG defaults to docker-deploy-script:local. Prints the image size at the end.
+# TAG defaults to docker-deploy-script:latest (what deploy/stack.yml runs). Prints the image size at the end.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 offline=false
 if [ "${1:-}" = "--offline" ]; then offline=true; shift; fi
-tag="${1:-docker-deploy-script:local}"
+tag="${1:-docker-deploy-script:latest}"
 
 if [ "$offline" = false ]; then
   docker build -t "$tag" "$repo"

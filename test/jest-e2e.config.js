@@ -7,7 +7,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testRegex: '.*\\.e2e-spec\\.ts$',
   // The image test builds and deploys the container (its own SQLite inside): once per npm test is enough.
-  testPathIgnorePatterns: process.env.E2E_DB === 'mariadb' ? ['/node_modules/', 'packaging\\.e2e-spec\\.ts$'] : ['/node_modules/'],
+  // The replicas test needs one database shared by two processes, which SQLite (a local file, one instance) is not.
+  testPathIgnorePatterns:
+    process.env.E2E_DB === 'mariadb' ? ['/node_modules/', 'packaging\\.e2e-spec\\.ts$'] : ['/node_modules/', 'replicas\\.e2e-spec\\.ts$'],
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -72,14 +72,15 @@ describe('deployment queue (SQLite, fake docker)', () => {
     }
     repo = ds.getRepository(Deployment);
     fake = new FakeExecutor();
+    const locks = new StackLocks(ds);
     runner = new DeploymentRunner(
       repo,
-      new StackLocks(ds),
+      locks,
       fake as unknown as DeploymentExecutor,
       { ...loadDockerConfig({}), maxParallelDeployments: 2 },
       { graceSeconds: 0 },
     );
-    service = new DeploymentsService(repo, runner);
+    service = new DeploymentsService(repo, runner, locks);
     await runner.onApplicationBootstrap();
   });
 
@@ -138,6 +139,13 @@ describe('deployment queue (SQLite, fake docker)', () => {
     }
     await until(async () => (await statusOf(w4.id)) === 'succeeded', 'w4 to succeed');
     expect(fake.ids()).toEqual([w1.id, manual.id, w4.id]);
+  });
+
+  it('queues one deployment for the same push arriving several times at once', async () => {
+    const digest = 'sha256:' + '5'.repeat(64);
+    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => webhook('a', 'w5', digest)));
+    expect(new Set(answers.map((d) => d.id)).size).toBe(1);
+    expect(await repo.countBy({ serviceName: 'a', tag: 'w5' })).toBe(1);
   });
 
   it('wait() answers the current state at its timeout and the final one when done', async () => {

@@ -11,6 +11,7 @@ import { isDigest, isRepository, isStackName, isTag } from '../swarm/docker-name
 import { DeploymentRunner, POLL_MS } from './deployment-runner';
 import { Deployment, DeploymentAction, DeploymentTrigger, isFinished } from './entities/deployment.entity';
 import { LiveEvent, storedLines } from './live-output';
+import { StackLocks } from './stack-locks';
 import { selectTargets } from './target-selection';
 
 export interface DeploymentRequest {
@@ -41,6 +42,7 @@ export class DeploymentsService {
   constructor(
     @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
     private readonly runner: DeploymentRunner,
+    private readonly locks: StackLocks,
   ) {}
 
   /**
@@ -68,19 +70,35 @@ export class DeploymentsService {
         fallbackToStackService: req.trigger === 'manual',
       });
       targets = keys.map((k) => swarmServiceName(stack, k)).sort();
-      if (req.trigger === 'webhook') {
-        const same = await this.repo.findOne({
-          where: { serviceName: stack, action: 'update', trigger: 'webhook', status: In(['queued', 'running']), image: repository, tag, digest: digest || IsNull() },
-          order: { id: 'DESC' },
-        });
-        if (same) return same;
-      }
     }
-    const deployment = await this.repo.save(
-      this.repo.create({
+    if (req.action !== 'update' || req.trigger !== 'webhook') return this.record(this.repo, req, targets);
+    // The check for an equal webhook update and the insert run alone per stack, in every instance
+    // sharing the database: concurrent identical pushes must not all miss the check and queue twice.
+    return this.locks.exclusive(stack, (manager) => this.record(manager.getRepository(Deployment), req, targets));
+  }
+
+  private async record(repo: Repository<Deployment>, req: DeploymentRequest, targets: string[] | null): Promise<Deployment> {
+    const webhookUpdate = req.action === 'update' && req.trigger === 'webhook';
+    if (webhookUpdate) {
+      const same = await repo.findOne({
+        where: {
+          serviceName: req.script.serviceName,
+          action: 'update',
+          trigger: 'webhook',
+          status: In(['queued', 'running']),
+          image: req.repository,
+          tag: req.tag,
+          digest: req.digest || IsNull(),
+        },
+        order: { id: 'DESC' },
+      });
+      if (same) return same;
+    }
+    const deployment = await repo.save(
+      repo.create({
         scriptId: req.script.id,
         userId: req.userId,
-        serviceName: stack,
+        serviceName: req.script.serviceName,
         action: req.action,
         trigger: req.trigger,
         image: req.action === 'update' ? req.repository : null,
@@ -97,7 +115,7 @@ export class DeploymentsService {
         finishedAt: null,
       }),
     );
-    if (req.action === 'update' && req.trigger === 'webhook') await this.supersedeOlder(deployment);
+    if (webhookUpdate) await this.supersedeOlder(repo, deployment);
     this.runner.kick();
     return deployment;
   }
@@ -208,8 +226,8 @@ export class DeploymentsService {
     return new AppError(byCode ?? fallback, detail, data);
   }
 
-  private async supersedeOlder(newer: Deployment): Promise<void> {
-    await this.repo
+  private async supersedeOlder(repo: Repository<Deployment>, newer: Deployment): Promise<void> {
+    await repo
       .createQueryBuilder()
       .update(Deployment)
       .set({

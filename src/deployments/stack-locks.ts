@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { Errors } from '../common/error-codes';
 
 export interface StackLock {
   release(): Promise<void>;
@@ -19,6 +21,8 @@ export interface StackLock {
 export class StackLocks {
   private readonly logger = new Logger(StackLocks.name);
   private readonly held = new Set<string>();
+  /** Per stack, the end of the last `exclusive` section queued in this instance. */
+  private readonly sections = new Map<string, Promise<void>>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -58,5 +62,45 @@ export class StackLocks {
         }
       },
     };
+  }
+
+  /**
+   * Runs `fn` alone for `stack`: one section at a time in this instance and, on MySQL/MariaDB, across
+   * every instance sharing the database, under the named lock `dds:request:<stack>` (a different lock
+   * from the operation lock above, held for milliseconds). For check-then-insert work such as webhook
+   * de-duplication. `fn` must use the given EntityManager: on MySQL it is the connection holding the
+   * lock, so a section never needs a second pooled connection while it waits or runs.
+   */
+  async exclusive<T>(stack: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const before = this.sections.get(stack);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.sections.set(stack, mine);
+    try {
+      await before;
+      if (this.dataSource.options.type !== 'mysql') return await fn(this.dataSource.manager);
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        await runner.connect();
+        const [row] = await runner.query("SELECT GET_LOCK(CONCAT('dds:request:', ?), 10) AS got", [stack]);
+        if (Number(row?.got) !== 1) {
+          throw new AppError(Errors.SERVICE_UNAVAILABLE, { zh: `栈 ${stack} 繁忙，请稍后重试`, en: `stack ${stack} is busy; try again` });
+        }
+        try {
+          return await fn(runner.manager);
+        } finally {
+          await runner.query("SELECT RELEASE_LOCK(CONCAT('dds:request:', ?))", [stack]).catch((err) => {
+            // Never hand a connection that may still hold the lock back to the pool: close it instead.
+            this.logger.warn(`releasing the request lock of stack ${stack} failed (${(err as Error).message}); closing its connection`);
+            (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
+          });
+        }
+      } finally {
+        await runner.release().catch(() => undefined);
+      }
+    } finally {
+      done();
+      if (this.sections.get(stack) === mine) this.sections.delete(stack);
+    }
   }
 }

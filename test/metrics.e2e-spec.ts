@@ -1,4 +1,8 @@
-import { MetricsService } from '../src/metrics/metrics.service';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Deployment } from '../src/deployments/entities/deployment.entity';
+import { StackLocks } from '../src/deployments/stack-locks';
 import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -54,21 +58,61 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
     }
   });
 
-  it('exposes the deployment and webhook series other modules report through MetricsService', async () => {
-    const metrics = t.app.get(MetricsService);
-    metrics.deploymentFinished('update', 'webhook', 'succeeded', 12.5);
-    metrics.deploymentFinished('update', 'webhook', 'rolled_back', 40);
-    metrics.queueDepth(3);
-    metrics.webhookOutcome('duplicate');
-    metrics.webhookOutcome('duplicate');
+  it('counts real webhook calls and deployments, and reads the queue depth from the database', async () => {
+    const owner = await registerAndLogin(t);
+    const serviceName = `mt${Date.now().toString(36)}`;
+    const saved = await t.request('POST', '/web/user/script', {
+      token: owner.authorization,
+      body: { serviceName, dockerComposeContent: 'services:\n  web:\n    image: registry.cn-shanghai.aliyuncs.com/pongsky/halo:1\n', isAutoUpdate: 0 },
+    });
+    expect(saved.body.code).toBe(0);
+    const hook = new URL(saved.body.data.autoUpdateUrl);
+    const push = JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks/aliyun-acr-personal.json'), 'utf8'));
+    const post = (path: string) => t.request('POST', path, { body: push });
+    const before = await scrape(t, `Bearer ${TOKEN}`);
+    expect(before.text).toMatch(/^dds_webhook_requests_total\{outcome="not_found"\} 0$/m);
+    expect(before.text).toMatch(/^dds_deployment_queue_depth 0$/m);
+
+    expect((await post(`${hook.pathname}?token=${'A'.repeat(43)}`)).status).toBe(404);
+    expect((await post(`/api/autoUpdate/${owner.id}/nosuchstack?token=${hook.searchParams.get('token')}`)).status).toBe(404);
+    expect((await post(`${hook.pathname}${hook.search}`)).body.code).toBe(40370);
+
+    // A real deployment: removing a stack that was never deployed runs `docker stack rm` on the swarm.
+    const removed = await t.request('PUT', `/web/user/script/${saved.body.data.id}/removeService`, { token: owner.authorization });
+    expect([removed.status, removed.body.code]).toEqual([200, 0]);
+    const [row] = (await t.request('GET', `/web/user/script/${saved.body.data.id}/deployments`, { token: owner.authorization })).body.data.content;
+    expect(row).toMatchObject({ action: 'remove', trigger: 'manual', status: 'succeeded' });
+    const labels = 'action="remove",trigger="manual",status="succeeded"';
+    const seconds = (Date.parse(row.finishedAt) - Date.parse(row.startedAt)) / 1000;
 
     const { text } = await scrape(t, `Bearer ${TOKEN}`);
-    expect(text).toMatch(/^dds_deployments_total\{action="update",trigger="webhook",status="succeeded"\} 1$/m);
-    expect(text).toMatch(/^dds_deployments_total\{action="update",trigger="webhook",status="rolled_back"\} 1$/m);
-    expect(text).toMatch(/^dds_deployment_duration_seconds_bucket\{le="30",action="update",trigger="webhook",status="succeeded"\} 1$/m);
-    expect(text).toMatch(/^dds_deployment_duration_seconds_sum\{action="update",trigger="webhook",status="rolled_back"\} 40$/m);
-    expect(text).toMatch(/^dds_deployment_queue_depth 3$/m);
-    expect(text).toMatch(/^dds_webhook_requests_total\{outcome="duplicate"\} 2$/m);
+    expect(text).toMatch(/^dds_webhook_requests_total\{outcome="not_found"\} 2$/m);
+    expect(text).toMatch(/^dds_webhook_requests_total\{outcome="auto_update_off"\} 1$/m);
+    expect(text).toMatch(/^dds_webhook_requests_total\{outcome="succeeded"\} 0$/m);
+    expect(text).toContain(`dds_deployments_total{${labels}} 1\n`);
+    expect(text).toContain(`dds_deployment_duration_seconds_count{${labels}} 1\n`);
+    const sum = Number(new RegExp(`^dds_deployment_duration_seconds_sum\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(sum).toBeCloseTo(seconds, 2);
+    expect(text).toMatch(/^dds_deployment_queue_depth 0$/m);
+    expect(text).not.toContain(serviceName);
+  });
+
+  it('reads the queue depth from the database at each scrape (rows any instance queued)', async () => {
+    const stack = `mq${Date.now().toString(36)}`;
+    // Holding the stack's lock keeps the runner from taking the rows, as if another instance ran the stack.
+    const lock = await t.app.get(StackLocks).tryAcquire(stack);
+    expect(lock).not.toBeNull();
+    const repo = t.app.get(DataSource).getRepository(Deployment);
+    try {
+      const row = { userId: 1, scriptId: null, serviceName: stack, action: 'remove' as const, trigger: 'manual' as const, status: 'queued' as const, lineCount: 0 };
+      await repo.insert([1, 2, 3].map(() => ({ ...row, createdAt: new Date() })));
+      expect((await scrape(t, `Bearer ${TOKEN}`)).text).toMatch(/^dds_deployment_queue_depth 3$/m);
+      await repo.update({ serviceName: stack }, { status: 'interrupted', finishedAt: new Date() });
+      expect((await scrape(t, `Bearer ${TOKEN}`)).text).toMatch(/^dds_deployment_queue_depth 0$/m);
+    } finally {
+      await repo.delete({ serviceName: stack });
+      await lock?.release();
+    }
   });
 
   it('is listed in the OpenAPI document as text/plain', async () => {

@@ -159,6 +159,31 @@ describe('registry webhook on a real swarm', () => {
     expect(await deploymentsOf(script.id)).toHaveLength(1);
   });
 
+  it('answers a Distribution registry 200 for what it must not retry (the code says why), after the same 404 token check', async () => {
+    const script = await deployedScript(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
+    const notify = (repository: string, tag: string) => ({
+      events: [
+        {
+          action: 'push',
+          target: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', repository, tag, digest: `sha256:${'a'.repeat(64)}` },
+          request: { host: 'registry.example.com:5000' },
+        },
+      ],
+    });
+    const post = (body: unknown, token = script.token) => t.request('POST', `${script.path}?token=${token}`, { body });
+    const answers = [
+      await post(notify(`${NAMESPACE}/halo`, '$(id)'), 'A'.repeat(43)),
+      await post(notify(`${NAMESPACE}/halo`, '$(id)')),
+      await post(notify(`${NAMESPACE}/halo`, 'prod-1.4.7')),
+    ];
+    expect(answers.map((r) => [r.status, r.body.code])).toEqual([
+      [404, 40430],
+      [200, 40070],
+      [200, 40071],
+    ]);
+    expect(await deploymentsOf(script.id)).toHaveLength(1);
+  });
+
   it('ends a burst of five pushes on the last tag with at most two rollouts', async () => {
     const script = await deployedScript(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
     const responses = await Promise.all(

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
+import { runMigrations } from './run-migrations';
 
 @Module({
   imports: [
@@ -11,12 +13,21 @@ import { dataSourceOptions } from './data-source-options';
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
         ...dataSourceOptions(db),
         autoLoadEntities: true,
-        // Pending migrations are applied at start-up; the schema is never synchronised from entities.
-        migrationsRun: true,
-        migrationsTransactionMode: 'each',
         retryAttempts: 3,
         retryDelay: 1000,
       }),
+      // Pending migrations are applied at start-up (under a lock, for replicas starting together);
+      // the schema is never synchronised from entities.
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        try {
+          await runMigrations(dataSource);
+        } catch (err) {
+          await dataSource.destroy();
+          throw err;
+        }
+        return dataSource;
+      },
     }),
   ],
 })

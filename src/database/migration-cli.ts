@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ConfigError } from '../config/env';
 import { loadDatabaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
+import { runMigrations } from './run-migrations';
 
 /** `npm run migration:run` / `migration:revert` against DATABASE_URL. */
 async function main(command: string | undefined): Promise<void> {
@@ -14,7 +15,7 @@ async function main(command: string | undefined): Promise<void> {
   await dataSource.initialize();
   try {
     if (command === 'run') {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      const applied = await runMigrations(dataSource);
       console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations');
     } else {
       await dataSource.undoLastMigration({ transaction: 'each' });

@@ -36,7 +36,11 @@ interface ActiveRun {
 export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeploymentRunner.name);
   private readonly active = new Map<number, ActiveRun>();
-  /** Emits 'finished' with the final Deployment row, and 'closed' once shutdown has settled every run. */
+  /**
+   * Emits 'finished' with the final Deployment row of a run of this instance, 'recovered' with the rows
+   * (id, action, trigger, startedAt, finishedAt) that recovery marked interrupted, and 'closed' once
+   * shutdown has settled every run.
+   */
   readonly events = new EventEmitter().setMaxListeners(0);
   private timer?: NodeJS.Timeout;
   private ticking = false;
@@ -202,16 +206,30 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
       const lock = await this.locks.tryAcquire(stack);
       if (!lock) continue;
       try {
+        // Read again under the lock: a row may have finished since. Under the lock nothing else changes
+        // the stack's running rows, so these are exactly the rows the update marks.
+        const stale = await this.repo.find({
+          select: { id: true, action: true, trigger: true, startedAt: true },
+          where: { serviceName: stack, status: 'running', id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
+        });
+        if (!stale.length) continue;
+        const finishedAt = new Date();
         const { affected } = await this.repo.update(
-          { serviceName: stack, status: 'running', id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
+          { serviceName: stack, status: 'running', id: In(stale.map((r) => r.id)) },
           {
             status: 'interrupted',
             error: 'the service stopped while this deployment was running; check the stack, the swarm may have finished the change',
             errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
-            finishedAt: new Date(),
+            finishedAt,
           },
         );
-        if (affected) this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
+        if (affected) {
+          this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
+          this.events.emit(
+            'recovered',
+            stale.map((r) => ({ id: r.id, action: r.action, trigger: r.trigger, startedAt: r.startedAt, finishedAt, status: 'interrupted' as const })),
+          );
+        }
       } finally {
         await lock.release();
       }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Script } from '../scripts/entities/script.entity';
 import { SwarmModule } from '../swarm/swarm.module';
 import { DeploymentExecutor } from './deployment-executor';
+import { DeploymentMetrics } from './deployment-metrics';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
@@ -14,7 +15,7 @@ import { StackLocks } from './stack-locks';
 @Module({
   imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule],
   controllers: [DeploymentsController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, StackLocks, ManualDeploymentsService],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, StackLocks, ManualDeploymentsService],
   exports: [DeploymentsService],
 })
 export class DeploymentsModule {}

@@ -1,8 +1,38 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Label for requests that matched no route: the raw URL must never become a label (ids, tokens). */
 export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Every outcome of a registry webhook call, the only values of `dds_webhook_requests_total`'s label
+ * (fixed, so nothing a caller sends can become a label):
+ * - succeeded / failed / rolled_back / superseded / interrupted: the rollout finished within
+ *   WEBHOOK_WAIT_SECONDS with that status;
+ * - accepted: still queued or running after WEBHOOK_WAIT_SECONDS (HTTP 202);
+ * - ignored: not an image push (a pull, a blob upload, another Harbor event);
+ * - not_found: unknown user or service, missing or wrong token;
+ * - invalid_payload, auto_update_off, no_match: refused, nothing queued;
+ * - error: anything else (say, the database did not answer).
+ */
+export const WEBHOOK_OUTCOMES = [
+  'succeeded',
+  'accepted',
+  'ignored',
+  'not_found',
+  'invalid_payload',
+  'auto_update_off',
+  'no_match',
+  'failed',
+  'rolled_back',
+  'superseded',
+  'interrupted',
+  'error',
+] as const;
+export type WebhookOutcomeLabel = (typeof WEBHOOK_OUTCOMES)[number];
+
+/** How long a scrape waits for the queue-depth query before reporting NaN. */
+export const QUEUE_DEPTH_TIMEOUT_MS = 2000;
 
 /**
  * The app's Prometheus registry and the typed methods other modules call. One registry per app
@@ -10,7 +40,9 @@ export const UNMATCHED_ROUTE = 'unmatched';
  */
 @Injectable()
 export class MetricsService {
+  private readonly logger = new Logger(MetricsService.name);
   readonly registry = new Registry();
+  private queueDepthSource?: () => Promise<number>;
 
   private readonly httpRequests = new Counter({
     name: 'http_requests_total',
@@ -43,21 +75,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  private readonly queue = new Gauge({
+  private readonly queue: Gauge = new Gauge({
     name: 'dds_deployment_queue_depth',
-    help: 'Deployments queued or running in this instance',
+    help: 'Deployments waiting to run (status queued) in the database, so for every instance sharing it; NaN when the database did not answer',
     registers: [this.registry],
+    // Read at scrape time: right whichever instance queued or took the work.
+    collect: () => this.collectQueueDepth(),
   });
 
   private readonly webhooks = new Counter({
     name: 'dds_webhook_requests_total',
-    help: 'Registry webhook calls by outcome (e.g. accepted, duplicate, ignored, unauthorized, disabled, no_match, invalid)',
+    help: `Registry webhook calls by outcome (${WEBHOOK_OUTCOMES.join(', ')})`,
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Every outcome exists from the start (at 0), so rate() and alerts see a series before the first call.
+    for (const outcome of WEBHOOK_OUTCOMES) this.webhooks.inc({ outcome }, 0);
   }
 
   get contentType(): string {
@@ -74,16 +110,39 @@ export class MetricsService {
     this.httpDuration.observe(labels, seconds);
   }
 
-  deploymentFinished(action: string, trigger: string, status: string, seconds: number): void {
+  /** A deployment reached a final status; `seconds` (start to finish) is left out when it means nothing. */
+  deploymentFinished(action: string, trigger: string, status: string, seconds?: number): void {
     this.deployments.inc({ action, trigger, status });
-    this.deploymentDuration.observe({ action, trigger, status }, Math.max(0, seconds));
+    if (seconds !== undefined) this.deploymentDuration.observe({ action, trigger, status }, Math.max(0, seconds));
   }
 
-  queueDepth(n: number): void {
-    this.queue.set(Math.max(0, n));
+  /** Where the queue-depth gauge reads its value at each scrape (a cheap COUNT). */
+  trackQueueDepth(source: (() => Promise<number>) | undefined): void {
+    this.queueDepthSource = source;
   }
 
-  webhookOutcome(outcome: string): void {
+  webhookOutcome(outcome: WebhookOutcomeLabel): void {
     this.webhooks.inc({ outcome });
+  }
+
+  /** Never fails the scrape: a database that errors or hangs makes the gauge NaN, not /metrics a 500. */
+  private async collectQueueDepth(): Promise<void> {
+    const source = this.queueDepthSource;
+    if (!source) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const n = await Promise.race([
+        source(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${QUEUE_DEPTH_TIMEOUT_MS} ms`)), QUEUE_DEPTH_TIMEOUT_MS);
+        }),
+      ]);
+      this.queue.set(Math.max(0, n));
+    } catch (err) {
+      this.queue.set(NaN);
+      this.logger.warn(`dds_deployment_queue_depth: counting queued deployments failed: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -118,17 +118,33 @@ export function parseHarbor(body: Json): PushEvent {
 }
 
 /**
+ * Which registry the payload's shape says it comes from (see the README's table), whether or not its
+ * fields are valid; undefined for a non-object or an unrecognised shape.
+ */
+export function registryOf(body: unknown): PushEvent['registry'] | undefined {
+  if (!isObject(body)) return undefined;
+  if (isObject(body.push_data) && isObject(body.repository)) return 'region' in body.repository ? 'aliyun' : 'dockerhub';
+  if (Array.isArray(body.events)) return 'distribution';
+  if (typeof body.type === 'string' && isObject(body.event_data)) return 'harbor';
+  return undefined;
+}
+
+/**
  * Recognises the registry from the payload's shape and returns its image pushes, oldest first: empty
  * for a notification that is not an image push (a pull, a blob upload, a Harbor delete...).
  */
 export function parsePushEvents(body: unknown): PushEvent[] {
   if (!isObject(body)) throw invalid('the body must be a JSON object', '请求体必须是 JSON 对象');
-  if (isObject(body.push_data) && isObject(body.repository)) {
-    return ['region' in body.repository ? parseAliyun(body) : parseDockerHub(body)];
+  switch (registryOf(body)) {
+    case 'aliyun':
+      return [parseAliyun(body)];
+    case 'dockerhub':
+      return [parseDockerHub(body)];
+    case 'distribution':
+      return parseDistribution(body);
+    case 'harbor':
+      return body.type === 'PUSH_ARTIFACT' ? [parseHarbor(body)] : [];
+    default:
+      throw invalid('unrecognised registry payload (expected Alibaba Cloud ACR, Docker Hub, Harbor or registry notifications)', '无法识别的镜像仓库通知格式');
   }
-  if (Array.isArray(body.events)) return parseDistribution(body);
-  if (typeof body.type === 'string' && isObject(body.event_data)) {
-    return body.type === 'PUSH_ARTIFACT' ? [parseHarbor(body)] : [];
-  }
-  throw invalid('unrecognised registry payload (expected Alibaba Cloud ACR, Docker Hub, Harbor or registry notifications)', '无法识别的镜像仓库通知格式');
 }

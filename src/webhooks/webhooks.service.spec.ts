@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toErrorEnvelope } from '../common/all-exceptions.filter';
+import { Errors } from '../common/error-codes';
+import type { DockerConfig } from '../config/docker.config';
+import type { DeploymentsService } from '../deployments/deployments.service';
+import type { Deployment, DeploymentStatus } from '../deployments/entities/deployment.entity';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Script } from '../scripts/entities/script.entity';
+import type { ScriptsService } from '../scripts/scripts.service';
+import { registryOf } from './parsers/parse-push';
+import { WebhooksService } from './webhooks.service';
+
+const TOKEN = 'the-right-token';
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+type Registry = 'aliyun' | 'dockerhub' | 'harbor' | 'distribution';
+
+/** For each registry: a push of pongsky/halo:v2, and the compose image it rolls. */
+const REGISTRIES: Record<Registry, { image: string; push: (tag?: string, path?: string) => unknown }> = {
+  aliyun: {
+    image: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:v1',
+    push: (tag = 'v2', path = 'pongsky/halo') => {
+      const body = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/webhooks/aliyun-acr-personal.json'), 'utf8'));
+      const [namespace, name] = path.split('/');
+      Object.assign(body.repository, { namespace, name, repo_full_name: path });
+      body.push_data.tag = tag;
+      return body;
+    },
+  },
+  dockerhub: {
+    image: 'pongsky/halo:v1',
+    push: (tag = 'v2', path = 'pongsky/halo') => ({ push_data: { tag, pusher: 'me' }, repository: { repo_name: path } }),
+  },
+  harbor: {
+    image: 'harbor.acme.io/pongsky/halo:v1',
+    push: (tag = 'v2', path = 'pongsky/halo') => ({
+      type: 'PUSH_ARTIFACT',
+      event_data: {
+        resources: [{ digest: DIGEST, tag, resource_url: `harbor.acme.io/${path}:${tag}` }],
+        repository: { name: path.split('/')[1], namespace: path.split('/')[0], repo_full_name: path },
+      },
+    }),
+  },
+  distribution: {
+    image: 'registry.example.com:5000/pongsky/halo:v1',
+    push: (tag = 'v2', path = 'pongsky/halo') => ({
+      events: [
+        {
+          action: 'push',
+          target: { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', repository: path, tag, digest: DIGEST },
+          request: { host: 'registry.example.com:5000' },
+        },
+      ],
+    }),
+  },
+};
+
+function setup(registry: Registry, opts: { isAutoUpdate?: number; finalStatus?: DeploymentStatus | 'running' } = {}) {
+  const script = {
+    id: 7,
+    userId: 3,
+    serviceName: 'halo',
+    isAutoUpdate: opts.isAutoUpdate ?? 1,
+    images: [{ service: 'halo', image: REGISTRIES[registry].image, repository: '' }],
+  } as unknown as Script;
+  const scripts = {
+    findByWebhook: async (userId: number, serviceName: string, token: unknown) =>
+      userId === 3 && serviceName === 'halo' && token === TOKEN ? script : undefined,
+  } as unknown as ScriptsService;
+  const requested: unknown[] = [];
+  const status = opts.finalStatus ?? 'succeeded';
+  const deployment = {
+    id: 11,
+    status,
+    errorCode: status === 'failed' ? Errors.DEPLOYMENT_FAILED.code : status === 'rolled_back' ? Errors.DEPLOYMENT_ROLLED_BACK.code : null,
+    error: status === 'succeeded' || status === 'running' ? null : `it ${status}`,
+  } as Deployment;
+  const deployments = {
+    request: async (req: unknown) => (requested.push(req), { ...deployment, status: 'queued' }),
+    wait: async () => deployment,
+    lines: () => ['halo_halo', 'verify: done'],
+  } as unknown as DeploymentsService;
+  const metrics = new MetricsService();
+  const service = new WebhooksService(scripts, deployments, { webhookWaitSeconds: 1 } as DockerConfig, metrics);
+  return { service, metrics, requested };
+}
+
+/** What the HTTP client sees: the status and code, as the exception filter renders them. */
+async function answer(service: WebhooksService, body: unknown, token = TOKEN): Promise<{ status: number; code: number }> {
+  try {
+    const outcome = await service.receive('3', 'halo', token, body);
+    return { status: outcome.accepted ? 202 : 200, code: 0 };
+  } catch (err) {
+    const { status, body: envelope } = toErrorEnvelope(err, true);
+    return { status, code: envelope.code };
+  }
+}
+
+async function outcomes(metrics: MetricsService): Promise<Record<string, number>> {
+  const text = await metrics.render();
+  const counted: Record<string, number> = {};
+  for (const [, outcome, n] of text.matchAll(/^dds_webhook_requests_total\{outcome="([a-z_]+)"\} (\d+)$/gm)) {
+    if (Number(n)) counted[outcome] = Number(n);
+  }
+  return counted;
+}
+
+const invalidTag = (registry: Registry) => REGISTRIES[registry].push('$(id)');
+const CODES = {
+  notFound: Errors.WEBHOOK_NOT_FOUND.code,
+  invalid: Errors.WEBHOOK_PAYLOAD_INVALID.code,
+  off: Errors.AUTO_UPDATE_DISABLED.code,
+  noMatch: Errors.WEBHOOK_NO_MATCH.code,
+  failed: Errors.DEPLOYMENT_FAILED.code,
+  rolledBack: Errors.DEPLOYMENT_ROLLED_BACK.code,
+};
+
+describe('registryOf', () => {
+  it.each(Object.keys(REGISTRIES) as Registry[])('recognises %s, valid or not', (registry) => {
+    expect(registryOf(REGISTRIES[registry].push())).toBe(registry);
+    expect(registryOf(invalidTag(registry))).toBe(registry);
+  });
+
+  it.each([[null], ['x'], [[]], [{}], [{ events: 'nope' }]])('recognises nothing in %j', (body) => {
+    expect(registryOf(body)).toBeUndefined();
+  });
+});
+
+describe('WebhooksService: HTTP status per registry', () => {
+  // Distribution retries any non-2xx forever (and holds back later notifications): 200 once the token is right.
+  const distribution = (status: number) => (registry: Registry) => (registry === 'distribution' ? 200 : status);
+
+  it.each(Object.keys(REGISTRIES) as Registry[])('%s', async (registry) => {
+    const expected = (status: number) => distribution(status)(registry);
+    const { push } = REGISTRIES[registry];
+
+    expect(await answer(setup(registry).service, push())).toEqual({ status: 200, code: 0 });
+    expect(await answer(setup(registry, { finalStatus: 'running' }).service, push())).toEqual({ status: 202, code: 0 });
+    // The token check comes first and keeps its 404 for every registry, whatever the payload.
+    expect(await answer(setup(registry).service, push(), 'wrong')).toEqual({ status: 404, code: CODES.notFound });
+    expect(await answer(setup(registry).service, invalidTag(registry), 'wrong')).toEqual({ status: 404, code: CODES.notFound });
+
+    expect(await answer(setup(registry).service, invalidTag(registry))).toEqual({ status: expected(400), code: CODES.invalid });
+    expect(await answer(setup(registry, { isAutoUpdate: 0 }).service, push())).toEqual({ status: expected(403), code: CODES.off });
+    expect(await answer(setup(registry).service, push('v2', 'pongsky/other'))).toEqual({ status: expected(400), code: CODES.noMatch });
+    expect(await answer(setup(registry, { finalStatus: 'failed' }).service, push())).toEqual({ status: expected(500), code: CODES.failed });
+    expect(await answer(setup(registry, { finalStatus: 'rolled_back' }).service, push())).toEqual({ status: expected(500), code: CODES.rolledBack });
+  });
+
+  it('keeps the output lines in the envelope of a failed rollout answered with 200', async () => {
+    const { service } = setup('distribution', { finalStatus: 'rolled_back' });
+    const err = await service.receive('3', 'halo', TOKEN, REGISTRIES.distribution.push()).catch((e) => e);
+    expect(toErrorEnvelope(err, true)).toMatchObject({ status: 200, body: { code: CODES.rolledBack, data: ['halo_halo', 'verify: done'] } });
+  });
+
+  it('answers a body that is no registry payload at all with 400 (no registry to spare a retry)', async () => {
+    expect(await answer(setup('distribution').service, { hello: 1 })).toEqual({ status: 400, code: CODES.invalid });
+    expect(await answer(setup('distribution').service, { events: [{ action: 'push', target: { mediaType: 'manifest', tag: 'v2' } }] })).toEqual({
+      status: 200,
+      code: CODES.invalid,
+    });
+  });
+});
+
+describe('WebhooksService: dds_webhook_requests_total', () => {
+  it('counts each call once by its outcome, and queues only real matches', async () => {
+    const { push } = REGISTRIES.aliyun;
+    const calls: [ReturnType<typeof setup>, unknown, string?][] = [];
+    const ok = setup('aliyun');
+    calls.push([ok, push()], [ok, push(), 'wrong'], [ok, invalidTag('aliyun')], [ok, push('v2', 'pongsky/other')]);
+    calls.push([ok, { type: 'DELETE_ARTIFACT', event_data: {} }]);
+    for (const [s, body, token] of calls) await answer(s.service, body, token);
+    expect(await outcomes(ok.metrics)).toEqual({ succeeded: 1, not_found: 1, invalid_payload: 1, no_match: 1, ignored: 1 });
+    expect(ok.requested).toHaveLength(1);
+
+    for (const [options, outcome] of [
+      [{ isAutoUpdate: 0 }, 'auto_update_off'],
+      [{ finalStatus: 'running' }, 'accepted'],
+      [{ finalStatus: 'failed' }, 'failed'],
+      [{ finalStatus: 'rolled_back' }, 'rolled_back'],
+      [{ finalStatus: 'superseded' }, 'superseded'],
+      [{ finalStatus: 'interrupted' }, 'interrupted'],
+    ] as const) {
+      const s = setup('distribution', options);
+      await answer(s.service, REGISTRIES.distribution.push());
+      expect(await outcomes(s.metrics)).toEqual({ [outcome]: 1 });
+    }
+  });
+
+  it('counts an unexpected failure as "error" and never puts caller input in a label', async () => {
+    const s = setup('aliyun');
+    (s.service as unknown as { deployments: { request: () => Promise<never> } }).deployments.request = async () => {
+      throw new Error('database gone');
+    };
+    await expect(s.service.receive('3', 'halo', TOKEN, REGISTRIES.aliyun.push())).rejects.toThrow('database gone');
+    await answer(s.service, REGISTRIES.aliyun.push('v2', 'leaky/secret-repo'), 'leaky-token-value');
+    expect(await outcomes(s.metrics)).toEqual({ error: 1, not_found: 1 });
+    const text = await s.metrics.render();
+    for (const leak of ['leaky', 'secret-repo', 'halo']) expect(text).not.toContain(leak);
+  });
+});

@@ -4,8 +4,27 @@ import type { DataSourceOptions } from 'typeorm';
 import { DatabaseConfig } from '../config/database.config';
 import { ALL_MIGRATIONS } from '../../migrations';
 
-/** One place that turns DATABASE_URL into TypeORM options, for the app and the migration CLI alike. */
-export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
+/**
+ * Pooled MySQL connections besides the stack locks: requests, the queue worker's queries and its
+ * output saves, and the short request-lock sections of webhook de-duplication.
+ */
+export const POOL_HEADROOM = 10;
+
+/**
+ * The MySQL pool size for an instance running up to `maxParallelDeployments` deployments at once.
+ * Each running deployment holds one pooled connection for its whole operation (its stack's
+ * GET_LOCK, see StackLocks), so a pool no larger than that would leave nothing for requests, the
+ * deployments' own status updates or the release of their locks: the instance would stall.
+ */
+export function mysqlPoolSize(maxParallelDeployments: number): number {
+  return Math.max(0, maxParallelDeployments) + POOL_HEADROOM;
+}
+
+/**
+ * One place that turns DATABASE_URL into TypeORM options, for the app and the migration CLI alike.
+ * `maxParallelDeployments` (MAX_PARALLEL_DEPLOYMENTS) sizes the MySQL pool; 0 where nothing deploys.
+ */
+export function dataSourceOptions(db: DatabaseConfig, maxParallelDeployments = 0): DataSourceOptions {
   const common = {
     migrations: ALL_MIGRATIONS,
     migrationsTableName: 'migrations',
@@ -38,6 +57,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     database: db.database,
     charset: 'utf8mb4_unicode_ci',
     timezone: 'Z',
-    extra: { connectionLimit: 10 },
+    // mysql2's connectionLimit; a request waits for a free connection rather than failing.
+    poolSize: mysqlPoolSize(maxParallelDeployments),
   };
 }

@@ -3,15 +3,16 @@ import { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { databaseConfig } from '../config/database.config';
+import { dockerConfig } from '../config/docker.config';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './run-migrations';
 
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [databaseConfig.KEY],
-      useFactory: (db: ConfigType<typeof databaseConfig>) => ({
-        ...dataSourceOptions(db),
+      inject: [databaseConfig.KEY, dockerConfig.KEY],
+      useFactory: (db: ConfigType<typeof databaseConfig>, docker: ConfigType<typeof dockerConfig>) => ({
+        ...dataSourceOptions(db, docker.maxParallelDeployments),
         autoLoadEntities: true,
         retryAttempts: 3,
         retryDelay: 1000,

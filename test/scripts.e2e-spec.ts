@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { Deployment } from '../src/deployments/entities/deployment.entity';
 import { ScriptsService } from '../src/scripts/scripts.service';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
@@ -14,6 +17,19 @@ const stackName = (suffix = '') => `${PREFIX}${(seq++).toString(36)}${suffix}`;
 const compose = (image = 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', extra = '') =>
   `services:\n  halo:\n    image: ${image}\n${extra}`;
 const PUBLIC_BASE_URL = 'https://dds.example.com';
+/** What the detail adds for a stack that is not on the swarm. */
+const NOT_DEPLOYED = { stack: { deployed: false, services: [] }, stackError: null };
+
+/** A docker CLI in a temp dir: a shell script that may answer some commands itself. */
+function fakeDocker(body: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dds-fake-docker-'));
+  writeFileSync(join(dir, 'docker'), `#!/bin/sh\n${body}\n`);
+  chmodSync(join(dir, 'docker'), 0o755);
+  return join(dir, 'docker');
+}
+
+/** The deployments of a stack, oldest first, read from the database (they outlive the script). */
+const stackHistory = (t: TestApp, stack: string) => t.app.get(DataSource).getRepository(Deployment).find({ where: { serviceName: stack }, order: { id: 'ASC' } });
 
 describe('scripts', () => {
   let t: TestApp;
@@ -71,8 +87,11 @@ describe('scripts', () => {
       });
       expect(new Date(res.body.data.createdAt).getTime()).toBeGreaterThan(Date.now() - 600_000);
 
+      // The detail is the same SCRIPT plus the stack's live state.
       const got = await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: alice.authorization });
-      expect(got.body).toEqual({ code: 0, message: '成功', data: res.body.data });
+      expect(got.body).toEqual({ code: 0, message: '成功', data: { ...res.body.data, ...NOT_DEPLOYED } });
+      const listed = await list(alice, `serviceName=${name}`);
+      expect(listed.body.data.content).toEqual([res.body.data]);
     });
 
     it('updates partially (isAutoUpdate, then the compose file), refuses a serviceName, and deletes', async () => {
@@ -248,7 +267,7 @@ describe('scripts', () => {
       ];
       for (const res of attempts) expect({ status: res.status, code: res.body.code }).toEqual({ status: 404, code: 40410 });
       const after = await t.request('GET', path, { token: alice.authorization });
-      expect(after.body.data).toEqual(script);
+      expect(after.body.data).toEqual({ ...script, ...NOT_DEPLOYED });
       expect((await list(bob, `serviceName=${script.serviceName}`)).body.data.totalElements).toBe(0);
     });
 
@@ -392,12 +411,65 @@ describe('scripts', () => {
       expect(docker('stack', 'services', '--format', '{{.Name}}', script.serviceName).trim()).toBe('');
       expect((await t.request('GET', path, { token: alice.authorization })).status).toBe(404);
       expect(existsSync(join(t.dataDir, 'stacks', script.serviceName))).toBe(false);
+      // The removal was a recorded deployment, and its record outlives the script.
+      expect(await stackHistory(t, script.serviceName)).toEqual([
+        expect.objectContaining({ scriptId: null, userId: alice.id, action: 'remove', trigger: 'manual', status: 'succeeded', errorCode: null }),
+      ]);
     });
 
-    it('deletes a script whose stack is not deployed without ?removeService', async () => {
+    it('deletes a script whose stack is not deployed without ?removeService, recording nothing', async () => {
       const script = await createOk(alice);
       const res = await t.request('DELETE', `/web/user/script/${script.id}?removeService=true`, { token: alice.authorization });
       expect(res.body).toEqual({ code: 0, message: '成功' });
+      expect(await stackHistory(t, script.serviceName)).toEqual([]);
+    });
+
+    it("shows the stack's live state in the detail: not deployed, then each service with its image and running/desired", async () => {
+      assertSwarm();
+      const image = ensureTestImage('dds-test/scripts-web:1');
+      const script = await createOk(alice, stackName(), compose(image, '    stop_grace_period: 1s\n    deploy: {replicas: 2}\n'));
+      const path = `/web/user/script/${script.id}`;
+      const before = await t.request('GET', path, { token: alice.authorization });
+      expect(before.status).toBe(200);
+      expect(before.body.data).toEqual({ ...script, ...NOT_DEPLOYED });
+
+      const created = await t.request('PUT', `${path}/createService`, { token: alice.authorization });
+      expect(created.body.code).toBe(0);
+      let detail = (await t.request('GET', path, { token: alice.authorization })).body.data;
+      for (const end = Date.now() + 60_000; detail.stack.services[0]?.running !== 2 && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        detail = (await t.request('GET', path, { token: alice.authorization })).body.data;
+      }
+      expect(detail).toEqual({
+        ...script,
+        stack: { deployed: true, services: [{ name: `${script.serviceName}_halo`, image, mode: 'replicated', running: 2, desired: 2 }] },
+        stackError: null,
+      });
+      // Lists never ask docker.
+      expect((await list(alice, `serviceName=${script.serviceName}`)).body.data.content).toEqual([script]);
+    });
+
+    it('queues the removal after an operation already queued or running on the stack, in order', async () => {
+      assertSwarm();
+      const image = ensureTestImage('dds-test/scripts-web:1');
+      const script = await createOk(alice, stackName(), compose(image, '    stop_grace_period: 1s\n'));
+      const path = `/web/user/script/${script.id}`;
+      const queued = await t.request('PUT', `${path}/createService?wait=false`, { token: alice.authorization });
+      expect(queued.status).toBe(202);
+      // Whether the create is still queued, running or done, the stack is (about to be) deployed.
+      const refused = await t.request('DELETE', path, { token: alice.authorization });
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 40911 });
+
+      const removed = await t.request('DELETE', `${path}?removeService=true`, { token: alice.authorization });
+      expect(removed.body).toEqual({ code: 0, message: '成功' });
+      expect(docker('stack', 'services', '--format', '{{.Name}}', script.serviceName).trim()).toBe('');
+      expect((await t.request('GET', path, { token: alice.authorization })).status).toBe(404);
+      const history = await stackHistory(t, script.serviceName);
+      expect(history.map((d) => [d.action, d.status, d.scriptId])).toEqual([
+        ['create', 'succeeded', null],
+        ['remove', 'succeeded', null],
+      ]);
+      expect(history[1].startedAt!.getTime()).toBeGreaterThanOrEqual(history[0].finishedAt!.getTime());
     });
   });
 });
@@ -416,6 +488,61 @@ describe('scripts without a docker CLI', () => {
     expect(res.body.code).toBe(0);
     const del = await t.request('DELETE', `/web/user/script/${res.body.data.id}`, { token: user.authorization });
     expect({ status: del.status, code: del.body.code }).toEqual({ status: 503, code: 50300 });
-    expect((await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: user.authorization })).status).toBe(200);
+    const got = await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: user.authorization });
+    expect(got.status).toBe(200);
+    expect(got.body.data).toEqual({ ...res.body.data, stack: null, stackError: expect.stringMatching(/docker CLI .* was not found/) });
+  });
+});
+
+describe('scripts when docker cannot answer or cannot remove the stack', () => {
+  it('answers the detail with stack null and the reason when the engine is down', async () => {
+    // The real CLI pointed at a port where no engine listens.
+    const t = await startTestApp({ DOCKER_BIN: fakeDocker('exec docker -H tcp://127.0.0.1:1 "$@"') });
+    try {
+      const user = await registerAndLogin(t);
+      const res = await t.request('POST', '/web/user/script', { token: user.authorization, body: { serviceName: stackName(), dockerComposeContent: compose() } });
+      expect(res.body.code).toBe(0);
+      const got = await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: user.authorization });
+      expect(got.status).toBe(200);
+      expect(got.body).toEqual({
+        code: 0,
+        message: '成功',
+        data: { ...res.body.data, stack: null, stackError: expect.stringMatching(/^the Docker engine is not reachable: .*Cannot connect to the Docker daemon/) },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('deletes nothing when the removal fails, and answers with its error', async () => {
+    // `stack services` says the stack runs, `stack rm` fails; everything else is the real CLI.
+    const bin = fakeDocker(
+      [
+        'if [ "$1 $2" = "stack services" ]; then',
+        '  printf \'{"ID":"x1","Image":"nginx:1","Mode":"replicated","Name":"%s_halo","Ports":"","Replicas":"0/1"}\\n\' "$6"; exit 0',
+        'fi',
+        'if [ "$1 $2" = "stack rm" ]; then echo "Error: failed to remove network: boom" >&2; exit 1; fi',
+        'exec docker "$@"',
+      ].join('\n'),
+    );
+    const t = await startTestApp({ DOCKER_BIN: bin });
+    try {
+      const user = await registerAndLogin(t);
+      const name = stackName();
+      const saved = await t.request('POST', '/web/user/script', { token: user.authorization, body: { serviceName: name, dockerComposeContent: compose() } });
+      const path = `/web/user/script/${saved.body.data.id}`;
+      const detail = await t.request('GET', path, { token: user.authorization });
+      expect(detail.body.data.stack).toEqual({ deployed: true, services: [{ name: `${name}_halo`, image: 'nginx:1', mode: 'replicated', running: 0, desired: 1 }] });
+
+      const res = await t.request('DELETE', `${path}?removeService=true`, { token: user.authorization, headers: { 'accept-language': 'en' } });
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 500, code: 50010 });
+      expect(res.body.message).toMatch(/boom/);
+      expect((await t.request('GET', path, { token: user.authorization })).status).toBe(200);
+      expect(await stackHistory(t, name)).toEqual([
+        expect.objectContaining({ scriptId: saved.body.data.id, action: 'remove', trigger: 'manual', status: 'failed', errorCode: 50010 }),
+      ]);
+    } finally {
+      await t.close();
+    }
   });
 });

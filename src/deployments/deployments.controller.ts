@@ -18,7 +18,7 @@ const IdParam = createParamDecorator((spec: { name: string; notFound: ErrorDef }
   if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new AppError(spec.notFound);
   return Number(value);
 });
-const ScriptId = () => IdParam({ name: 'scriptId', notFound: Errors.SCRIPT_NOT_FOUND });
+export const ScriptId = () => IdParam({ name: 'scriptId', notFound: Errors.SCRIPT_NOT_FOUND });
 const DeploymentId = () => IdParam({ name: 'id', notFound: Errors.DEPLOYMENT_NOT_FOUND });
 
 const RUN_ERRORS = [

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Script } from '../scripts/entities/script.entity';
+import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
@@ -9,12 +10,16 @@ import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
+import { ScriptDeletionController } from './script-deletion.controller';
 import { StackLocks } from './stack-locks';
 
-/** Every create/remove/update of a stack: recorded, queued per stack, run on the swarm, observable. */
+/**
+ * Every create/remove/update of a stack: recorded, queued per stack, run on the swarm, observable.
+ * Also the DELETE of a script, which may first remove its stack (ScriptsModule must not import this).
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule],
-  controllers: [DeploymentsController],
+  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule],
+  controllers: [DeploymentsController, ScriptDeletionController],
   providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, StackLocks, ManualDeploymentsService],
   exports: [DeploymentsService],
 })

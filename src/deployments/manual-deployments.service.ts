@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
+import { ScriptsService } from '../scripts/scripts.service';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDto, UpdateServiceDto } from './dto/deployment.dto';
 import { Deployment, DeploymentAction, isFinished } from './entities/deployment.entity';
@@ -14,12 +15,17 @@ import { Deployment, DeploymentAction, isFinished } from './entities/deployment.
 /** A route's answer: the formatted output (200), or the still unfinished deployment (202). */
 export type ManualAnswer<T> = { status: 200; data: T } | { status: 202; data: DeploymentDto };
 
-/** The createService / removeService / updateService routes: owner check, request, wait, answer. */
+/**
+ * The createService / removeService / updateService routes: owner check, request, wait, answer. And
+ * the deletion of a script, whose stack comes off the swarm through the same queue.
+ */
 @Injectable()
 export class ManualDeploymentsService {
   constructor(
     private readonly deployments: DeploymentsService,
+    private readonly scriptsService: ScriptsService,
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
+    @InjectRepository(Deployment) private readonly history: Repository<Deployment>,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
   ) {}
 
@@ -42,6 +48,40 @@ export class ManualDeploymentsService {
     return this.run(user, scriptId, 'update', wait, dto, (lines) => lines);
   }
 
+  /**
+   * DELETE of a script. A stack that is deployed, or has a deployment queued or running, is refused
+   * (409) unless `removeService`; then a recorded `remove` deployment takes it off the swarm, queued
+   * after that stack's earlier operations, and the script is deleted only once it has succeeded.
+   * A failed removal answers with its error and deletes nothing; one still unfinished when the wait
+   * ends answers 503 with the deployment in data, and deletes nothing either.
+   */
+  async deleteScript(user: AuthUser, scriptId: number, removeService: boolean): Promise<void> {
+    const script = await this.ownedScript(user, scriptId);
+    const busy = await this.history.existsBy({ serviceName: script.serviceName, status: In(['queued', 'running']) });
+    if (await this.scriptsService.mustRemoveStack(script, removeService, busy)) {
+      const queued = await this.deployments.request({ script, userId: user.id, action: 'remove', trigger: 'manual' });
+      const d = await this.deployments.wait(queued.id, this.waitMs());
+      if (!isFinished(d.status)) {
+        throw new AppError(
+          Errors.SERVICE_UNAVAILABLE,
+          {
+            zh: `移除栈 ${script.serviceName} 的部署 ${d.id} 尚未完成（${d.status}），未删除脚本`,
+            en: `the removal of stack ${script.serviceName} (deployment ${d.id}) is still ${d.status}; the script was not deleted`,
+          },
+          DeploymentDto.from(d),
+        );
+      }
+      const error = DeploymentsService.errorFor(d, this.deployments.lines(d).join('\n'));
+      if (error) throw error;
+    }
+    await this.scriptsService.delete(user, script);
+  }
+
+  /** Long enough for the operation itself plus a short queue; past that, the caller answers without it. */
+  private waitMs(): number {
+    return (this.config.deployTimeoutSeconds + 60) * 1000;
+  }
+
   private async run<T>(
     user: AuthUser,
     scriptId: number,
@@ -61,8 +101,8 @@ export class ManualDeploymentsService {
       services: dto?.service ? [dto.service] : undefined,
     });
     if (!wait) return { status: 202, data: DeploymentDto.from(queued) };
-    // Long enough for the operation itself plus a short queue; past that, answer 202 and let it run.
-    const d: Deployment = await this.deployments.wait(queued.id, (this.config.deployTimeoutSeconds + 60) * 1000);
+    // Past the wait, answer 202 and let it run.
+    const d: Deployment = await this.deployments.wait(queued.id, this.waitMs());
     if (!isFinished(d.status)) return { status: 202, data: DeploymentDto.from(d) };
     const data = format(this.deployments.lines(d));
     const error = DeploymentsService.errorFor(d, data);

@@ -1,11 +1,11 @@
-import { Body, Controller, createParamDecorator, Delete, ExecutionContext, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, ExecutionContext, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Page } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
-import { CreateScriptDto, DeleteScriptQueryDto, ScriptDto, ScriptPageDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
+import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptPageDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { ScriptsService } from './scripts.service';
 
 /**
@@ -27,6 +27,7 @@ const COMPOSE_ERRORS = [
   Errors.COMPOSE_POLICY_VIOLATION,
 ];
 
+/** DELETE /web/user/script/{scriptId} lives in DeploymentsModule (ScriptDeletionController): it may queue a removal. */
 @ApiTags('script')
 @ApiBearerAuth()
 @Controller('web/user/script')
@@ -51,12 +52,15 @@ export class ScriptsController {
   }
 
   @Get(':scriptId')
-  @ApiOperation({ summary: 'One of your scripts' })
+  @ApiOperation({
+    summary: "One of your scripts, with its stack's live state from docker (stack: deployed, services with image and running/desired); " +
+      'stack null and stackError when docker cannot answer',
+  })
   @ApiParam({ name: 'scriptId', type: Number })
-  @ApiEnvelope(ScriptDto)
+  @ApiEnvelope(ScriptDetailDto)
   @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @ScriptId() id: number): Promise<ScriptDto> {
-    return this.scripts.get(user, id);
+  get(@CurrentUser() user: AuthUser, @ScriptId() id: number): Promise<ScriptDetailDto> {
+    return this.scripts.detail(user, id);
   }
 
   @Put(':scriptId')
@@ -66,15 +70,6 @@ export class ScriptsController {
   @ApiErrors(Errors.VALIDATION_FAILED, Errors.SERVICE_NAME_IMMUTABLE, ...COMPOSE_ERRORS, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
   update(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Body() dto: UpdateScriptDto): Promise<ScriptDto> {
     return this.scripts.update(user, id, dto);
-  }
-
-  @Delete(':scriptId')
-  @ApiOperation({ summary: 'Delete a script; a deployed stack is refused unless ?removeService=true, which removes the stack first' })
-  @ApiParam({ name: 'scriptId', type: Number })
-  @ApiEnvelope()
-  @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND, Errors.STACK_DEPLOYED, Errors.SERVICE_UNAVAILABLE)
-  async remove(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() query: DeleteScriptQueryDto): Promise<void> {
-    await this.scripts.remove(user, id, query.removeService === true);
   }
 
   @Post(':scriptId/rotateToken')

@@ -9,13 +9,17 @@ import { Page } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
 import { appConfig } from '../config/app.config';
 import { isUniqueViolation } from '../database/db-errors';
+import { classifyDockerFailure } from '../swarm/docker-failure';
 import { SwarmService } from '../swarm/swarm.service';
 import { ComposeValidator } from './compose/compose-validator';
 import { buildStackScripts } from './display/stack-scripts';
-import { CreateScriptDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
+import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { Script } from './entities/script.entity';
 import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
 import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
+
+/** The script detail waits this long for docker before answering without the stack's state. */
+const STACK_STATE_TIMEOUT_MS = 10_000;
 
 /** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
 const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -23,6 +27,8 @@ const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 @Injectable()
 export class ScriptsService {
   private readonly logger = new Logger(ScriptsService.name);
+  /** Stack-state reads in flight, by stack name. */
+  private readonly stackReads = new Map<string, Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>>>();
 
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
@@ -52,6 +58,15 @@ export class ScriptsService {
 
   async get(user: AuthUser, id: number): Promise<ScriptDto> {
     return this.toDto(await this.findOwned(user, id), user);
+  }
+
+  /**
+   * One script with its stack's live state, the only read that asks docker (lists never do). When
+   * docker cannot answer, the script still comes back, with `stack: null` and the reason.
+   */
+  async detail(user: AuthUser, id: number): Promise<ScriptDetailDto> {
+    const script = await this.findOwned(user, id);
+    return { ...this.toDto(script, user), ...(await this.liveStack(script.serviceName)) };
   }
 
   /** The caller's scripts, newest first; `all` (ADMIN only) lists every user's. */
@@ -88,15 +103,28 @@ export class ScriptsService {
   }
 
   /**
-   * Deletes a script. A deployed stack is refused (409) unless `removeService`, which removes the
-   * stack first; when docker cannot say whether it is deployed, nothing is deleted (503).
+   * Whether deleting `script` must first take its stack off the swarm: when it is deployed, or `busy`
+   * (a deployment of it is queued or running and might deploy it). Then, without `removeService`,
+   * the deletion is refused (409). When docker cannot say whether it is deployed, 503. Removing the
+   * stack is the caller's job (through the deployment queue), as is calling `delete` afterwards.
    */
-  async remove(user: AuthUser, id: number, removeService: boolean): Promise<void> {
-    const script = await this.findOwned(user, id);
-    if (await this.stackDeployed(script.serviceName)) {
-      if (!removeService) throw new AppError(Errors.STACK_DEPLOYED, { zh: `栈 ${script.serviceName} 正在运行`, en: `stack ${script.serviceName} is running` });
-      await this.removeStack(script.serviceName);
+  async mustRemoveStack(script: Script, removeService: boolean, busy = false): Promise<boolean> {
+    const stack = script.serviceName;
+    const deployed = await this.stackDeployed(stack);
+    if (!deployed && !busy) return false;
+    if (!removeService) {
+      throw new AppError(
+        Errors.STACK_DEPLOYED,
+        deployed
+          ? { zh: `栈 ${stack} 正在运行`, en: `stack ${stack} is running` }
+          : { zh: `栈 ${stack} 有排队中或进行中的部署`, en: `stack ${stack} has a deployment queued or running` },
+      );
     }
+    return true;
+  }
+
+  /** Deletes the script row and its DATA_DIR/stacks/<serviceName>/; the stack on the swarm is not touched. */
+  async delete(user: AuthUser, script: Script): Promise<void> {
     await this.scripts.delete({ id: script.id, userId: user.id });
     await rm(stackDirectory(this.app.dataDir, script.serviceName), { recursive: true, force: true });
   }
@@ -136,13 +164,28 @@ export class ScriptsService {
     }
   }
 
-  /** The one place a script deletion takes a stack off the swarm. */
-  private async removeStack(stack: string): Promise<void> {
+  /**
+   * The stack's services with running/desired tasks, or null and why docker could not say. Concurrent
+   * details of one stack share one docker call, so a burst of reads does not start a process each.
+   */
+  private liveStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
+    let pending = this.stackReads.get(stack);
+    if (!pending) {
+      pending = this.readStack(stack).finally(() => this.stackReads.delete(stack));
+      this.stackReads.set(stack, pending);
+    }
+    return pending;
+  }
+
+  private async readStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
     try {
-      await this.swarm.removeStack(stack, { timeoutMs: 60_000 });
+      const state = await this.swarm.stackState(stack, { timeoutMs: STACK_STATE_TIMEOUT_MS });
+      const services = state.services.map(({ name, image, mode, replicas }) => ({ name, image, mode, running: replicas.running, desired: replicas.desired }));
+      return { stack: { deployed: state.deployed, services }, stackError: null };
     } catch (err) {
-      this.logger.warn(`removing stack ${stack} failed: ${(err as Error).message}`);
-      throw new AppError(Errors.SERVICE_UNAVAILABLE, { zh: `移除栈 ${stack} 失败，未删除`, en: `removing stack ${stack} failed; nothing was deleted` });
+      const { message } = classifyDockerFailure(err);
+      this.logger.warn(`cannot read the state of stack ${stack}: ${message}`);
+      return { stack: null, stackError: message.length > 300 ? `${message.slice(0, 299)}…` : message };
     }
   }
 

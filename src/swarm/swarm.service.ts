@@ -55,9 +55,9 @@ export class SwarmService {
   ) {}
 
   /** The services of a stack; an empty list when the stack is not deployed. */
-  async listStackServices(stack: string): Promise<StackServiceState[]> {
+  async listStackServices(stack: string, opts: { timeoutMs?: number } = {}): Promise<StackServiceState[]> {
     assertStackName(stack);
-    const { stdout } = await this.docker.run(['stack', 'services', '--format', '{{json .}}', '--', stack], { timeoutMs: QUERY_TIMEOUT_MS });
+    const { stdout } = await this.docker.run(['stack', 'services', '--format', '{{json .}}', '--', stack], { timeoutMs: opts.timeoutMs ?? QUERY_TIMEOUT_MS });
     return stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
@@ -72,8 +72,8 @@ export class SwarmService {
   }
 
   /** Deployed or not, and each service's image and running/desired replicas. */
-  async stackState(stack: string): Promise<StackState> {
-    const services = (await this.listStackServices(stack)).map((s) => {
+  async stackState(stack: string, opts: { timeoutMs?: number } = {}): Promise<StackState> {
+    const services = (await this.listStackServices(stack, opts)).map((s) => {
       // "1/2", or "0/1 (max 1 per node)" for a placement limit; global services read the same.
       const m = /^(\d+)\/(\d+)/.exec(s.replicas ?? '');
       return { name: s.name, image: s.image, mode: s.mode, replicas: { running: Number(m?.[1] ?? 0), desired: Number(m?.[2] ?? 0) } };

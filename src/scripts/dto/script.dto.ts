@@ -128,6 +128,46 @@ export class ScriptDto {
   updatedAt: string;
 }
 
+/** One service of a deployed stack, as `docker stack services` shows it. */
+export class StackServiceDto {
+  @ApiProperty({ example: 'halo_halo', description: 'The swarm service: <stack>_<compose service>' })
+  name: string;
+  @ApiProperty({ example: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', description: 'The image the service spec runs' })
+  image: string;
+  @ApiProperty({ example: 'replicated', description: 'replicated or global' })
+  mode: string;
+  @ApiProperty({ example: 1, description: 'Tasks running now' })
+  running: number;
+  @ApiProperty({ example: 1, description: 'Tasks wanted' })
+  desired: number;
+}
+
+/** The live state of a script's stack on the swarm. */
+export class StackStateDto {
+  @ApiProperty({ example: true, description: 'Whether the stack has any service on the swarm' })
+  deployed: boolean;
+  @ApiProperty({ type: [StackServiceDto], description: 'Empty when not deployed' })
+  services: StackServiceDto[];
+}
+
+/** GET of one script: the SCRIPT plus its stack's live state, read from docker for this answer. */
+export class ScriptDetailDto extends ScriptDto {
+  @ApiProperty({
+    type: StackStateDto,
+    nullable: true,
+    example: { deployed: true, services: [{ name: 'halo_halo', image: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', mode: 'replicated', running: 1, desired: 1 }] },
+    description: 'From `docker stack services`; null when docker could not answer (see stackError)',
+  })
+  stack: StackStateDto | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Why `stack` is null, e.g. "the Docker engine is not reachable: ..."; null when docker answered',
+  })
+  stackError: string | null;
+}
+
 export class ScriptPageDto extends Page<ScriptDto> {
   @ApiProperty({ type: [ScriptDto] })
   declare content: ScriptDto[];

@@ -86,6 +86,13 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
     expect(await metrics.render()).toContain('dds_deployments_total{action="update",trigger="webhook",status="interrupted"} 1\n');
   });
 
+  it('counts webhook updates a newer push superseded, without a duration (they never started)', async () => {
+    runner.events.emit('superseded', 3);
+    const text = await metrics.render();
+    expect(text).toContain('dds_deployments_total{action="update",trigger="webhook",status="superseded"} 3\n');
+    expect(text).not.toMatch(/^dds_deployment_duration_seconds_count\{/m);
+  });
+
   it('reads the queue depth from the table at each scrape, and NaN once the database is gone', async () => {
     await repo.insert([row('a'), row('a'), row('b'), row('c', { status: 'running', startedAt: new Date() })]);
     expect(await metrics.render()).toMatch(/^dds_deployment_queue_depth 3$/m);

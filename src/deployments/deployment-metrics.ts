@@ -12,7 +12,7 @@ type Finished = Pick<Deployment, 'action' | 'trigger' | 'status' | 'startedAt' |
  * - `dds_deployments_total` and `dds_deployment_duration_seconds` for each run this instance finishes
  *   (finishedAt - startedAt). Rows that recovery marks interrupted are counted without a duration:
  *   their end is when an instance noticed, not when the work stopped. Webhook updates marked
- *   `superseded` are not counted (DeploymentsService marks them in one UPDATE and reports nothing).
+ *   `superseded` (never started) are counted without a duration.
  * - `dds_deployment_queue_depth`: a COUNT of queued rows at each scrape, for every instance alike.
  */
 @Injectable()
@@ -26,6 +26,7 @@ export class DeploymentMetrics implements OnModuleInit {
   onModuleInit(): void {
     this.runner.events.on('finished', (d: Finished) => this.finished(d, true));
     this.runner.events.on('recovered', (rows: Finished[]) => rows.forEach((d) => this.finished(d, false)));
+    this.runner.events.on('superseded', (count: number) => this.metrics.deploymentsSuperseded(count));
     this.metrics.trackQueueDepth(() => this.repo.count({ where: { status: 'queued' } }));
   }
 

@@ -120,6 +120,8 @@ describe('deployment queue (SQLite, fake docker)', () => {
   });
 
   it('supersedes queued webhook updates by a newer push, never manual ones, and de-duplicates repeats', async () => {
+    const supersededCounts: number[] = [];
+    runner.events.on('superseded', (n: number) => supersededCounts.push(n));
     const w1 = await webhook('a', 'w1');
     await until(() => fake.started.length === 1, 'w1 to start');
     expect((await webhook('a', 'w1')).id).toBe(w1.id); // repeat while running: the same deployment
@@ -132,6 +134,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
     expect(await statusOf(w3.id)).toBe('superseded');
     expect(await statusOf(manual.id)).toBe('queued');
     expect((await repo.findOneByOrFail({ id: w2.id })).error).toMatch(`superseded by deployment ${w3.id}`);
+    expect(supersededCounts).toEqual([1, 1]); // reported for /metrics: w2 by w3, then w3 by w4
 
     for (const expected of [w1.id, manual.id, w4.id]) {
       await until(() => fake.started.at(-1)?.d.id === expected, `deployment ${expected} to start`);

@@ -226,8 +226,9 @@ export class DeploymentsService {
     return new AppError(byCode ?? fallback, detail, data);
   }
 
+  /** Marks older queued webhook updates of the same targets superseded; tells /metrics how many. */
   private async supersedeOlder(repo: Repository<Deployment>, newer: Deployment): Promise<void> {
-    await repo
+    const { affected } = await repo
       .createQueryBuilder()
       .update(Deployment)
       .set({
@@ -245,6 +246,7 @@ export class DeploymentsService {
         services: JSON.stringify(newer.services),
       })
       .execute();
+    if (affected) this.runner.events.emit('superseded', affected);
   }
 
   private finishedOrTimeout(id: number, ms: number): Promise<void> {

@@ -116,6 +116,11 @@ export class MetricsService {
     if (seconds !== undefined) this.deploymentDuration.observe({ action, trigger, status }, Math.max(0, seconds));
   }
 
+  /** Queued webhook updates overtaken by a newer push: only webhooks supersede, and only updates. */
+  deploymentsSuperseded(count: number): void {
+    this.deployments.inc({ action: 'update', trigger: 'webhook', status: 'superseded' }, count);
+  }
+
   /** Where the queue-depth gauge reads its value at each scrape (a cheap COUNT). */
   trackQueueDepth(source: (() => Promise<number>) | undefined): void {
     this.queueDepthSource = source;

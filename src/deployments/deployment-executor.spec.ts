@@ -45,6 +45,17 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     expect(updateService).toHaveBeenCalledWith('halo_halo', 'halohub/halo:2', expect.objectContaining({ rollback: true }));
   });
 
+  it('names the root cause of a failed task, not the engine clean-up error of another one', async () => {
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('rolled_back', 'halohub/halo:1', 'rollback_completed'));
+    const tasks = jest.fn().mockResolvedValue([
+      { image: 'halohub/halo:2', error: 'error while removing network: unknown network halo_default' },
+      { image: 'halohub/halo:2', error: 'task: non-zero exit (1)' },
+    ]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)), serviceTasks: tasks });
+    const r = await ex.execute(update, ctx());
+    expect(r.error).toMatch(/because its task did not start \(task: non-zero exit \(1\)\)/);
+  });
+
   it('never calls a rollback_completed state success if the service still runs the new image', async () => {
     const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('rolled_back', 'halohub/halo:2', 'rollback_completed'));
     const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)), serviceTasks: jest.fn().mockResolvedValue([]) });
@@ -86,5 +97,24 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, `halohub/halo:2@sha256:${'b'.repeat(64)}`)).toBe(false);
     expect(sameImage('halohub/halo:1', 'halohub/halo:2')).toBe(false);
     expect(sameImage('halohub/halo', 'halohub/halo:latest')).toBe(true);
+  });
+});
+
+describe('DeploymentExecutor removes a stack', () => {
+  const remove = { id: 2, action: 'remove', serviceName: 'halo' } as Deployment;
+  const inUse = () => new DockerCliError(['stack'], result('Failed to remove network abc: Error response from daemon: network abc is in use by task xyz'));
+
+  it('runs docker stack rm again while a stopping task still holds the network', async () => {
+    const removeStack = jest.fn().mockRejectedValueOnce(inUse()).mockResolvedValueOnce(result('', 0));
+    const ex = executorWith({ removeStack });
+    await expect(ex.execute(remove, ctx())).resolves.toEqual({ status: 'succeeded' });
+    expect(removeStack).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not retry other failures', async () => {
+    const removeStack = jest.fn().mockRejectedValue(new DockerCliError(['stack'], result('permission denied')));
+    const ex = executorWith({ removeStack });
+    await expect(ex.execute(remove, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50010 });
+    expect(removeStack).toHaveBeenCalledTimes(1);
   });
 });

@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
+import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { imageReference, sameRepository, splitImageReference } from '../swarm/docker-names';
 import { OutputCollapser } from '../swarm/output';
@@ -34,6 +35,17 @@ const CLI_NOTICES = new Set([
 /** How long to wait for UpdateStatus to settle after the CLI returned (a rollback may still be finishing). */
 const SETTLE_MS = 30_000;
 const SETTLE_POLL_MS = 500;
+/** `docker stack rm` runs while a stack's last tasks still hold its network: retried for up to ~30 s. */
+const REMOVE_ATTEMPTS = 30;
+const REMOVE_RETRY_MS = 1000;
+/** Task errors that name why a new image did not run, preferred over the engine's clean-up noise. */
+const ROOT_CAUSE = /no such image|manifest unknown|not found|pull access denied|unauthorized|non-zero exit|starting container failed|exec format|oci runtime/i;
+const PULL_FAILURE = /no such image|manifest unknown|not found|pull access denied|unauthorized/i;
+
+/** docker stack rm removed the services but not a network that a stopping task still holds. */
+function networkStillInUse(err: unknown): boolean {
+  return err instanceof DockerCliError && /is in use by task|has active endpoints/i.test(err.result.stderr);
+}
 
 /** Runs one claimed deployment against the swarm and decides its result from facts. */
 @Injectable()
@@ -63,8 +75,16 @@ export class DeploymentExecutor {
   }
 
   private async remove(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
-    await this.swarm.removeStack(d.serviceName, this.runOptions(ctx));
-    return { status: 'succeeded' };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.swarm.removeStack(d.serviceName, this.runOptions(ctx));
+        return { status: 'succeeded' };
+      } catch (err) {
+        // The services are gone; running it again removes the network once its tasks have stopped.
+        if (!networkStillInUse(err) || attempt >= REMOVE_ATTEMPTS || ctx.signal.aborted || Date.now() + REMOVE_RETRY_MS >= ctx.deadline) throw err;
+        await new Promise((r) => setTimeout(r, REMOVE_RETRY_MS));
+      }
+    }
   }
 
   /** Rolls each target service in turn; stops at the first one that does not succeed. */
@@ -121,12 +141,15 @@ export class DeploymentExecutor {
     }
   }
 
-  /** The error of the newest failed task of the new image: "No such image: ...", "task: non-zero exit (1)". */
+  /**
+   * The error of the newest failed task of the new image: "No such image: ...", "task: non-zero exit
+   * (1)"; a root cause is preferred over clean-up errors such as "error while removing network".
+   */
   private async explainFailure(service: string, ref: string): Promise<string> {
-    const tasks = await this.swarm.serviceTasks(service).catch(() => []);
-    const failed = tasks.find((t) => t.error && sameImage(t.image, ref));
+    const tasks = (await this.swarm.serviceTasks(service).catch(() => [])).filter((t) => t.error && sameImage(t.image, ref));
+    const failed = tasks.find((t) => ROOT_CAUSE.test(t.error)) ?? tasks[0];
     if (!failed) return '';
-    if (/no such image|manifest unknown|not found|pull access denied/i.test(failed.error)) {
+    if (PULL_FAILURE.test(failed.error)) {
       return ` because the image could not be found or pulled (${failed.error})`;
     }
     return ` because its task did not start (${failed.error})`;

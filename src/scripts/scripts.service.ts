@@ -20,6 +20,8 @@ import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
 
 /** The script detail waits this long for docker before answering without the stack's state. */
 const STACK_STATE_TIMEOUT_MS = 10_000;
+/** How long the detail reuses a stack's state: fresh enough to watch a rollout, cheap under load. */
+const STACK_STATE_TTL_MS = 2_000;
 
 /** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
 const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
@@ -28,7 +30,7 @@ const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 export class ScriptsService {
   private readonly logger = new Logger(ScriptsService.name);
   /** Stack-state reads in flight, by stack name. */
-  private readonly stackReads = new Map<string, Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>>>();
+  private readonly stackReads = new Map<string, { read: Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>>; until: number }>();
 
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
@@ -165,16 +167,17 @@ export class ScriptsService {
   }
 
   /**
-   * The stack's services with running/desired tasks, or null and why docker could not say. Concurrent
-   * details of one stack share one docker call, so a burst of reads does not start a process each.
+   * The stack's services with running/desired tasks, or null and why docker could not say. Details of
+   * one stack share one docker call, and its answer for STACK_STATE_TTL_MS after it, so a burst of
+   * reads does not start a process each.
    */
   private liveStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
-    let pending = this.stackReads.get(stack);
-    if (!pending) {
-      pending = this.readStack(stack).finally(() => this.stackReads.delete(stack));
-      this.stackReads.set(stack, pending);
-    }
-    return pending;
+    const cached = this.stackReads.get(stack);
+    if (cached && cached.until > Date.now()) return cached.read;
+    const entry = { read: this.readStack(stack), until: Infinity };
+    entry.read.finally(() => (entry.until = Date.now() + STACK_STATE_TTL_MS));
+    this.stackReads.set(stack, entry);
+    return entry.read;
   }
 
   private async readStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {

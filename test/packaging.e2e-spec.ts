@@ -10,7 +10,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GOOD_PASSWORD } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
-import { ApiClient, eventually, freePort, removeStackAndVolumes, serviceContainers, sh } from './support/packaging';
+import { freePort } from '../bench/lib/processes';
+import { ApiClient, eventually, removeStackAndVolumes, serviceContainers, sh } from './support/packaging';
 
 const ID = `ddspkg${Date.now().toString(36).slice(-6)}`;
 const IMAGE = `dds-pkg-${ID}:test`;
@@ -32,7 +33,7 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     if (build.status !== 0) throw new Error(`deploy/build-image.sh failed (${build.status}): ${build.stderr}`);
     console.log(build.stdout.trim()); // the image size, for the record
 
-    port = await freePort();
+    port = await freePort('0.0.0.0'); // host-mode publishing binds every address
     api = new ApiClient(`http://127.0.0.1:${port}`);
     sh('docker', ['secret', 'create', SECRET, '-'], randomBytes(32).toString('hex'));
     const env = {

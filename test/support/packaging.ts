@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 
 /** Runs a command with an argv array (optionally feeding stdin); throws with stderr on failure. */
 export function sh(cmd: string, args: string[], input?: string, cwd?: string): string {
@@ -15,18 +14,6 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-/** A TCP port nothing listens on right now (host-mode publishing binds it on every address). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Ids of the running containers of one swarm service on this node. */

@@ -3,7 +3,7 @@
  * that passes can neither start with "-" (so it is never read as an option) nor contain whitespace,
  * quotes or shell text. Grammar: https://github.com/distribution/reference/blob/main/reference.go
  */
-import { parseImageReference } from '../scripts/compose/image-reference';
+import { parseImageReference, splitReference } from '../scripts/compose/image-reference';
 
 /** A stack name: also a swarm network and service name prefix, so kept short and lowercase. */
 export const STACK_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,29}$/;
@@ -77,24 +77,9 @@ export function isImageReference(v: unknown): v is string {
 
 /** Splits `repo[:tag][@digest]`; null when any part is invalid. */
 export function splitImageReference(ref: string): { repository: string; tag?: string; digest?: string } | null {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!isDigest(digest)) return null;
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  // A colon after the last slash separates the tag; one before it is a registry port.
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!isTag(tag)) return null;
-  }
-  if (!isRepository(rest)) return null;
-  return { repository: rest, tag, digest };
+  const split = splitReference(ref);
+  if (!split || !isRepository(split.name) || (split.digest !== undefined && !isDigest(split.digest))) return null;
+  return { repository: split.name, tag: split.tag, digest: split.digest };
 }
 
 /**

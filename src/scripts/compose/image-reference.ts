@@ -24,28 +24,39 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 
 /**
- * Parses `[host[:port]/]path[:tag][@digest]`; undefined when the reference is not one docker accepts
- * (empty, uppercase in the path, bad tag or digest, too long).
+ * Splits `name[:tag][@digest]` as written (the name is not normalised); undefined when the tag or the
+ * digest is invalid, or the name is empty or too long.
  */
-export function parseImageReference(ref: string): ImageReference | undefined {
+export function splitReference(ref: string): { name: string; tag?: string; digest?: string } | undefined {
   if (typeof ref !== 'string' || ref === '' || ref !== ref.trim()) return undefined;
-  let rest = ref;
+  let name = ref;
   let digest: string | undefined;
-  const at = rest.indexOf('@');
+  const at = name.indexOf('@');
   if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
+    digest = name.slice(at + 1);
+    name = name.slice(0, at);
     if (!DIGEST.test(digest)) return undefined;
   }
   let tag: string | undefined;
   // A tag's colon comes after the last slash; an earlier colon is the registry's port.
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
+  const colon = name.lastIndexOf(':');
+  if (colon > name.lastIndexOf('/')) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
     if (!TAG.test(tag)) return undefined;
   }
-  if (rest.length === 0 || rest.length > MAX_NAME_LENGTH) return undefined;
+  if (name.length === 0 || name.length > MAX_NAME_LENGTH) return undefined;
+  return { name, tag, digest };
+}
+
+/**
+ * Parses `[host[:port]/]path[:tag][@digest]`; undefined when the reference is not one docker accepts
+ * (empty, uppercase in the path, bad tag or digest, too long).
+ */
+export function parseImageReference(ref: string): ImageReference | undefined {
+  const split = splitReference(ref);
+  if (!split) return undefined;
+  const { name: rest, tag, digest } = split;
 
   let registry = DOCKER_HUB;
   let path = rest;

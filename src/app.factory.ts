@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
+import { registerEnvelope } from './common/envelope';
 import { Errors } from './common/error-codes';
 import { loadAppConfig } from './config/app.config';
 
@@ -21,6 +22,8 @@ export async function createApp(): Promise<NestFastifyApplication> {
     if (body === '') return done(null, undefined);
     parseJson(req, body as string, (err, value) => (err ? done(new AppError(Errors.MALFORMED_JSON), undefined) : done(null, value)));
   });
+
+  registerEnvelope(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { sendError } from './envelope';
 import { ErrorDef, Errors } from './error-codes';
 import { prefersEnglish } from './i18n';
 
@@ -61,6 +62,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
       if (retryAfter) reply.header('Retry-After', String(retryAfter));
     }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+    void sendError(reply, status, body);
   }
 }

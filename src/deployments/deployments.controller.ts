@@ -6,7 +6,6 @@ import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorat
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { PageQueryDto } from '../common/dto/page.dto';
 import { ErrorDef, Errors } from '../common/error-codes';
-import { RawResponse } from '../common/envelope.interceptor';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
@@ -105,7 +104,6 @@ export class DeploymentsController {
   }
 
   @Get('deployments/:id/events')
-  @RawResponse()
   @ApiParam({ name: 'id', example: 12 })
   @ApiProduces('text/event-stream')
   @ApiOperation({

@@ -5,7 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { AppError } from '../common/app-error';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiErrors } from '../common/dto/envelope.dto';
-import { RawResponse } from '../common/envelope.interceptor';
+import { sendRaw } from '../common/envelope';
 import { Errors } from '../common/error-codes';
 import { metricsConfig } from '../config/metrics.config';
 import { metricsTokenMatches } from './metrics-token';
@@ -22,16 +22,14 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @RawResponse()
   @ApiBearerAuth()
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } })
   @ApiOperation({ summary: 'Prometheus metrics (text format). Needs `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set' })
   @ApiErrors(Errors.UNAUTHENTICATED)
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     if (this.config.token !== undefined && !metricsTokenMatches(authorization, this.config.token)) {
       throw new AppError(Errors.UNAUTHENTICATED);
     }
-    void reply.header('content-type', this.metrics.contentType);
-    return this.metrics.render();
+    sendRaw(reply, this.metrics.contentType, await this.metrics.render());
   }
 }

@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import { registerEnvelope } from './common/envelope';
+import { createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
 import { loadAppConfig } from './config/app.config';
 
@@ -24,13 +24,15 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
 
   registerEnvelope(fastify);
+  const logger = createLogger(config.logLevel);
+  logRequests(fastify, logger);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,
     // Our content-type parser above is the only one; Nest's would replace it for application/json.
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new NestPinoLogger(logger));
   // Signals are handled in main.ts (gracefulShutdown): stop taking requests first, then the hooks.
 
   const document = SwaggerModule.createDocument(

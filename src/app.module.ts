@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigType } from '@nestjs/config';
+import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { loggerParams } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
@@ -23,7 +21,6 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig] }),
-    LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: (app: ConfigType<typeof appConfig>) => loggerParams(app) }),
     DatabaseModule,
     HealthModule,
     MetricsModule,

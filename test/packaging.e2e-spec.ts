@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { GOOD_PASSWORD } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 import { freePort } from '../bench/lib/processes';
@@ -146,5 +147,25 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     await eventually(async () => (await api.get('/health/ready').catch(() => undefined))?.status === 200, 'the app to come back', 120_000);
     const again = await api.post('/web/user/login', { username: 'packager', password: GOOD_PASSWORD });
     expect(again.body).toMatchObject({ code: 0, data: { role: 'ADMIN' } });
+  });
+});
+
+describe('deploy/stack.mysql.yml', () => {
+  // MariaDB's image cannot be pulled on these machines, so this stack is checked the way docker itself
+  // would read it (client-side `docker stack config`), not deployed; the two-replica behaviour on one
+  // MariaDB is proven by test/replicas.e2e-spec.ts.
+  it('is a stack file docker accepts: two app replicas on managers, secrets as files, MariaDB beside them', () => {
+    const config = parse(sh('docker', ['stack', 'config', '-c', join(ROOT, 'deploy/stack.mysql.yml')]));
+    const { app, db } = config.services;
+    expect(app.deploy).toMatchObject({ replicas: 2, placement: { constraints: ['node.role == manager'] }, update_config: { failure_action: 'rollback' } });
+    expect(app.environment).toMatchObject({
+      NODE_ENV: 'production',
+      JWT_SECRET_FILE: '/run/secrets/dds_jwt_secret',
+      DATABASE_PASSWORD_FILE: '/run/secrets/dds_db_password',
+      DATABASE_URL: 'mysql://dds@db:3306/dds',
+    });
+    expect(app.volumes).toEqual(expect.arrayContaining([expect.objectContaining({ source: '/var/run/docker.sock', target: '/var/run/docker.sock' })]));
+    expect(db.environment).toMatchObject({ MARIADB_PASSWORD_FILE: '/run/secrets/dds_db_password', MARIADB_DATABASE: 'dds', MARIADB_USER: 'dds' });
+    expect(config.secrets).toMatchObject({ dds_jwt_secret: { external: true }, dds_db_password: { external: true } });
   });
 });

@@ -6,6 +6,7 @@ import { DeploymentsService } from '../src/deployments/deployments.service';
 import { Deployment } from '../src/deployments/entities/deployment.entity';
 import { Script } from '../src/scripts/entities/script.entity';
 import { e2eDatabase } from './support/databases';
+import { specImage } from './support/rollouts';
 import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 
@@ -33,7 +34,6 @@ const runningTasks = (service: string) =>
     .split('\n')
     .filter(Boolean);
 
-const specImage = (service: string) => JSON.parse(docker('service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Image}}', service)) as string;
 
 async function eventually(check: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;

@@ -8,42 +8,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, e2eDatabase } from './support/databases';
+import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 
 const PREFIX = `rp${randomBytes(3).toString('hex')}`;
-const ALIYUN_HOST = 'registry.cn-shanghai.aliyuncs.com';
 const NAMESPACE = `${PREFIX}ns`;
 const REPO = `${ALIYUN_HOST}/${NAMESPACE}/halo`;
 const TAGS = ['v0', 'same-1', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5'];
 const FINISHED = ['succeeded', 'failed', 'rolled_back', 'superseded', 'interrupted'];
 
-/** The contract's Alibaba Cloud ACR payload, for this run's namespace. */
-function aliyunPush(tag: string, digest = `sha256:${randomBytes(32).toString('hex')}`) {
-  const body = JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks/aliyun-acr-personal.json'), 'utf8'));
-  body.push_data.tag = tag;
-  body.push_data.digest = digest;
-  body.repository.namespace = NAMESPACE;
-  body.repository.repo_full_name = `${NAMESPACE}/halo`;
-  return body;
-}
-
-const compose = (image: string) => `version: "3.8"
-services:
-  halo:
-    image: ${image}
-    stop_grace_period: 1s
-    deploy:
-      replicas: 1
-      update_config: { parallelism: 1, delay: 0s, monitor: 1s, failure_action: rollback }
-`;
-
-const serviceImage = (service: string): string =>
-  JSON.parse(docker('service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Image}}', service)).split('@')[0];
+const aliyunPush = (tag: string) => aliyunPushFor(NAMESPACE, tag);
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
@@ -202,13 +179,13 @@ describe('two replicas on one MariaDB database', () => {
       const username = await registerAt(a);
       token = (await login(b, username)).authorization;
       const serviceName = `${PREFIX}st`;
-      const created = await b.request('POST', '/web/user/script', { token, body: { serviceName, dockerComposeContent: compose(`${REPO}:v0`), isAutoUpdate: 1 } });
+      const created = await b.request('POST', '/web/user/script', { token, body: { serviceName, dockerComposeContent: haloCompose(`${REPO}:v0`), isAutoUpdate: 1 } });
       expect(created.body.code).toBe(0);
       const url = new URL(created.body.data.autoUpdateUrl);
       script = { id: created.body.data.id, path: url.pathname, webhookToken: url.searchParams.get('token')!, swarmService: `${serviceName}_halo` };
       const deployed = await a.request('PUT', `/web/user/script/${script.id}/createService`, { token });
       expect(deployed.body.code).toBe(0);
-      expect(serviceImage(script.swarmService)).toBe(`${REPO}:v0`);
+      expect(specImage(script.swarmService)).toBe(`${REPO}:v0`);
     }, 120_000);
 
     it('starts one deployment for the same push fired concurrently at A and B', async () => {
@@ -233,7 +210,7 @@ describe('two replicas on one MariaDB database', () => {
           expect([app, res.status, res.body.code, res.body.data]).toEqual([app, 200, 0, detail.body.data.output]);
         }
       }
-      expect(serviceImage(script.swarmService)).toBe(`${REPO}:same-1`);
+      expect(specImage(script.swarmService)).toBe(`${REPO}:same-1`);
     });
 
     it('ends a burst of five tags alternated between A and B on the last tag, one rollout at a time', async () => {
@@ -247,7 +224,7 @@ describe('two replicas on one MariaDB database', () => {
         await until(`the ${tag} deployment to be recorded`, async () => ((await deployments()).some((d) => d.tag === tag) ? true : undefined), 15_000);
       }
 
-      await until(`${script.swarmService} to run burst-5`, () => (serviceImage(script.swarmService) === `${REPO}:burst-5` ? true : undefined));
+      await until(`${script.swarmService} to run burst-5`, () => (specImage(script.swarmService) === `${REPO}:burst-5` ? true : undefined));
       const rows = await until('the burst to finish', allFinished);
       const burst = rows.filter((d) => !before.has(d.id));
       expect(burst.map((d) => [d.action, d.trigger, d.tag]).reverse()).toEqual(tags.map((tag) => ['update', 'webhook', tag]));

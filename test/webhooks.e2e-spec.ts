@@ -1,39 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startRegistry, TestRegistry } from './support/registry';
+import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
 
 const PREFIX = `wh${randomBytes(3).toString('hex')}`;
-const ALIYUN_HOST = 'registry.cn-shanghai.aliyuncs.com';
 const NAMESPACE = `${PREFIX}ns`;
-
-/** The contract's Alibaba Cloud payload, for this run's namespace and the given tag. */
-function aliyunPush(tag: string, name = 'halo', digest = `sha256:${randomBytes(32).toString('hex')}`) {
-  const body = JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks/aliyun-acr-personal.json'), 'utf8'));
-  body.push_data.tag = tag;
-  body.push_data.digest = digest;
-  body.repository.namespace = NAMESPACE;
-  body.repository.name = name;
-  body.repository.repo_full_name = `${NAMESPACE}/${name}`;
-  return body;
-}
-
-function compose(image: string, extra = ''): string {
-  return `version: "3.8"
-services:
-  halo:
-    image: ${image}
-    stop_grace_period: 1s
-    deploy:
-      replicas: 1
-      update_config: { parallelism: 1, delay: 0s, monitor: 1s, failure_action: rollback }
-${extra}`;
-}
-
-const serviceImage = (service: string) =>
-  JSON.parse(docker('service', 'inspect', '--format', '{{json .Spec.TaskTemplate.ContainerSpec.Image}}', service)).split('@')[0];
+const aliyunPush = (tag: string, name = 'halo') => aliyunPushFor(NAMESPACE, tag, name);
 
 describe('registry webhook on a real swarm', () => {
   let t: TestApp;
@@ -45,7 +18,7 @@ describe('registry webhook on a real swarm', () => {
     const serviceName = `${PREFIX}s${stackCounter++}`;
     const created = await t.request('POST', '/web/user/script', {
       token: owner.authorization,
-      body: { serviceName, dockerComposeContent: compose(image), isAutoUpdate },
+      body: { serviceName, dockerComposeContent: haloCompose(image), isAutoUpdate },
     });
     expect(created.body.code).toBe(0);
     const script = created.body.data;
@@ -58,10 +31,10 @@ describe('registry webhook on a real swarm', () => {
   async function waitForImage(service: string, image: string, timeoutMs = 60_000) {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (serviceImage(service) === image) return;
+      if (specImage(service) === image) return;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`${service} did not reach ${image}; it runs ${serviceImage(service)}`);
+    throw new Error(`${service} did not reach ${image}; it runs ${specImage(service)}`);
   }
 
   const deploymentsOf = async (scriptId: number) =>
@@ -86,7 +59,7 @@ describe('registry webhook on a real swarm', () => {
     const res = await t.request('POST', `${script.path}?token=${script.token}`, { body: aliyunPush('prod-1.4.7') });
     expect({ status: res.status, code: res.body.code, message: res.body.message }).toEqual({ status: 200, code: 0, message: '成功' });
     expect(res.body.data).toEqual(expect.arrayContaining([expect.stringContaining('converged')]));
-    expect(serviceImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.7`);
+    expect(specImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.7`);
 
     const [latest] = await deploymentsOf(script.id);
     expect(latest).toMatchObject({ action: 'update', trigger: 'webhook', tag: 'prod-1.4.7', status: 'succeeded' });
@@ -96,7 +69,7 @@ describe('registry webhook on a real swarm', () => {
     const script = await deployedScript(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
     const res = await t.request('POST', script.path, { body: aliyunPush('prod-1.4.8'), headers: { 'x-webhook-token': script.token } });
     expect(res.body.code).toBe(0);
-    expect(serviceImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.8`);
+    expect(specImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.8`);
   });
 
   it('refuses bad tokens, unknown users and unknown services alike, and runs nothing', async () => {
@@ -120,7 +93,7 @@ describe('registry webhook on a real swarm', () => {
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
     expect(bodies[0].code).toBe(40430);
     expect(await deploymentsOf(script.id)).toHaveLength(before);
-    expect(serviceImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
+    expect(specImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
   });
 
   it('refuses a push for a repository the stack does not run', async () => {
@@ -134,7 +107,7 @@ describe('registry webhook on a real swarm', () => {
     otherRegion.repository.region = 'cn-hangzhou';
     expect((await t.request('POST', `${script.path}?token=${script.token}`, { body: otherRegion })).body.code).toBe(40071);
     expect(await deploymentsOf(script.id)).toHaveLength(before);
-    expect(serviceImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
+    expect(specImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
   });
 
   it('runs nothing when auto-update is off, and says so', async () => {
@@ -142,7 +115,7 @@ describe('registry webhook on a real swarm', () => {
     const res = await t.request('POST', `${script.path}?token=${script.token}`, { body: aliyunPush('prod-1.4.7') });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe(40370);
-    expect(serviceImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
+    expect(specImage(script.swarmService)).toBe(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
   });
 
   it.each([
@@ -237,7 +210,7 @@ describe('a real registry push rolls the service', () => {
     // The script must exist before the registry starts, since its URL carries the token.
     const placeholder = await t.request('POST', '/web/user/script', {
       token: owner.authorization,
-      body: { serviceName, dockerComposeContent: compose('127.0.0.1:1/acme/web:1'), isAutoUpdate: 1 },
+      body: { serviceName, dockerComposeContent: haloCompose('127.0.0.1:1/acme/web:1'), isAutoUpdate: 1 },
     });
     expect(placeholder.body.code).toBe(0);
     const webhook = new URL(placeholder.body.data.autoUpdateUrl);
@@ -247,7 +220,7 @@ describe('a real registry push rolls the service', () => {
     docker('push', `${repo}:1`);
     const update = await t.request('PUT', `/web/user/script/${placeholder.body.data.id}`, {
       token: owner.authorization,
-      body: { dockerComposeContent: compose(`${repo}:1`) },
+      body: { dockerComposeContent: haloCompose(`${repo}:1`) },
     });
     expect(update.body.code).toBe(0);
     expect((await t.request('PUT', `/web/user/script/${placeholder.body.data.id}/createService`, { token: owner.authorization })).body.code).toBe(0);
@@ -255,8 +228,8 @@ describe('a real registry push rolls the service', () => {
     ensureTestImage(`${repo}:2`);
     docker('push', `${repo}:2`);
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && serviceImage(`${serviceName}_halo`) !== `${repo}:2`) await new Promise((r) => setTimeout(r, 500));
-    expect(serviceImage(`${serviceName}_halo`)).toBe(`${repo}:2`);
+    while (Date.now() < deadline && specImage(`${serviceName}_halo`) !== `${repo}:2`) await new Promise((r) => setTimeout(r, 500));
+    expect(specImage(`${serviceName}_halo`)).toBe(`${repo}:2`);
     // The spec changes as soon as docker starts the update; the deployment ends when it converges.
     const latest = async () => (await t.request('GET', `/web/user/script/${placeholder.body.data.id}/deployments`, { token: owner.authorization })).body.data.content[0];
     const finishBy = Date.now() + 60_000;

@@ -6,6 +6,7 @@ import { DeploymentsService } from '../src/deployments/deployments.service';
 import { Deployment } from '../src/deployments/entities/deployment.entity';
 import { Script } from '../src/scripts/entities/script.entity';
 import { e2eDatabase } from './support/databases';
+import { eventually } from './support/packaging';
 import { specImage } from './support/rollouts';
 import { registerAndLogin, startTestApp, TestApp } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
@@ -33,15 +34,6 @@ const runningTasks = (service: string) =>
     .trim()
     .split('\n')
     .filter(Boolean);
-
-
-async function eventually(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Reads a text/event-stream until the status event; returns the parsed events. */
 async function readEvents(t: TestApp, id: number, token: string, headers: Record<string, string> = {}) {
@@ -93,7 +85,7 @@ describe('deployments on a real swarm', () => {
     const created = await put(`/web/user/script/${id}/createService`);
     expect(created.status).toBe(200);
     expect(created.body).toEqual({ code: 0, message: '成功', data: `Creating network ${stack}_default\nCreating service ${service}` });
-    await eventually(() => runningTasks(service).filter((l) => / Running /.test(l)).length === 2, 'two running tasks');
+    await eventually(() => runningTasks(service).filter((l) => / Running /.test(l)).length === 2, 'two running tasks', 30_000, 250);
 
     const updated = await put(`/web/user/script/${id}/updateService`, { repository: IMAGE, tag: '2' });
     expect(updated.status).toBe(200);

@@ -8,11 +8,12 @@ export function sh(cmd: string, args: string[], input?: string, cwd?: string): s
   return res.stdout;
 }
 
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+/** Polls `check` every `pollMs` until it holds; fails after `ms` naming what it waited for. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 30_000, pollMs = 500): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

@@ -159,13 +159,19 @@ describe('registry webhook on a real swarm', () => {
 
   it('ends a burst of five pushes on the last tag with at most two rollouts', async () => {
     const script = await deployedScript(`${ALIYUN_HOST}/${NAMESPACE}/halo:prod-1.4.6`);
-    const responses = await Promise.all(
-      [1, 2, 3, 4, 5].map(async (n) => {
-        await new Promise((r) => setTimeout(r, n * 30));
-        return t.request('POST', `${script.path}?token=${script.token}`, { body: aliyunPush(`burst-${n}`) });
-      }),
-    );
-    for (const r of responses) expect([200, 202, 409]).toContain(r.status);
+    // Each push goes out as soon as the previous one is recorded (its answer comes later, after its
+    // rollout): pushes milliseconds apart, yet "the last tag" is the last one the service received.
+    // Fired blindly 30 ms apart, two requests can overtake each other on a busy machine.
+    const answers = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      answers.push(t.request('POST', `${script.path}?token=${script.token}`, { body: aliyunPush(`burst-${n}`) }));
+      const deadline = Date.now() + 15_000;
+      while (!(await deploymentsOf(script.id)).some((d: { tag: string }) => d.tag === `burst-${n}`)) {
+        if (Date.now() > deadline) throw new Error(`the burst-${n} push was not recorded`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    for (const r of await Promise.all(answers)) expect([200, 202, 409]).toContain(r.status);
     await waitForImage(script.swarmService, `${ALIYUN_HOST}/${NAMESPACE}/halo:burst-5`);
     const updates = (await deploymentsOf(script.id)).filter((d: { action: string }) => d.action === 'update');
     const ran = updates.filter((d: { status: string }) => d.status !== 'superseded');

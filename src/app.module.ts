@@ -10,17 +10,19 @@ import { databaseConfig } from './config/database.config';
 import { dockerConfig } from './config/docker.config';
 import { metricsConfig } from './config/metrics.config';
 import { shutdownConfig } from './config/shutdown.config';
+import { tenancyConfig } from './config/tenancy.config';
 import { DatabaseModule } from './database/database.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ScriptsModule } from './scripts/scripts.module';
+import { StackSecretsModule } from './stack-secrets/stack-secrets.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig] }),
     DatabaseModule,
     HealthModule,
     MetricsModule,
@@ -29,6 +31,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     ScriptsModule,
     DeploymentsModule,
     WebhooksModule,
+    StackSecretsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -23,6 +23,7 @@ export const Errors = {
   COMPOSE_REJECTED_BY_DOCKER: def(40024, 400, 'docker 拒绝了该 compose 文件', 'docker refused the compose file'),
   COMPOSE_POLICY_VIOLATION: def(40025, 400, 'compose 文件包含普通用户不允许的配置', 'The compose file uses settings a USER may not deploy'),
   SERVICE_NAME_IMMUTABLE: def(40026, 400, 'serviceName 不能修改', 'serviceName cannot be changed'),
+  REPLICAS_LIMIT: def(40027, 400, '副本数超过普通用户的上限', 'More replicas than a USER may run per service'),
 
   UNAUTHENTICATED: def(40100, 401, '未登录或登录已过期', 'Missing, invalid or expired access token'),
   BAD_CREDENTIALS: def(40101, 401, '用户名或密码错误', 'Wrong username or password'),
@@ -33,14 +34,18 @@ export const Errors = {
   USER_DISABLED: def(40301, 403, '账号已被禁用或待管理员审核', 'This account is disabled or awaiting admin approval'),
   REGISTRATION_CLOSED: def(40302, 403, '注册已关闭', 'Registration is closed'),
   LAST_ADMIN: def(40303, 403, '不能禁用或降级最后一个启用的管理员', 'Cannot disable or demote the last enabled admin'),
+  STACK_LIMIT: def(40304, 403, '已达到每个用户可保存的栈数量上限', 'You have as many stacks as a USER may save'),
 
   NOT_FOUND: def(40400, 404, '资源不存在', 'Not found'),
   USER_NOT_FOUND: def(40401, 404, '用户不存在', 'User not found'),
   SCRIPT_NOT_FOUND: def(40410, 404, '脚本不存在', 'Script not found'),
+  STACK_SECRET_NOT_FOUND: def(40411, 404, '栈密钥不存在', 'Stack secret not found'),
 
   CONFLICT: def(40900, 409, '资源冲突', 'Conflict'),
   USERNAME_TAKEN: def(40901, 409, '用户名已存在', 'Username is already taken'),
   SERVICE_NAME_TAKEN: def(40910, 409, 'serviceName 已被使用（Swarm 上的栈名全局唯一）', 'serviceName is already taken (stack names are global on a swarm)'),
+  STACK_NOT_OURS: def(40912, 409, 'Swarm 上已有同名的栈，且不属于此脚本', 'A stack of that name runs on the swarm and is not this script\'s'),
+  STACK_NAME_RESERVED: def(40913, 409, '该栈名已保留，普通用户不能使用', 'That stack name is reserved; a USER may not use it'),
   STACK_DEPLOYED: def(40911, 409, '该栈正在运行，请先移除或加上 ?removeService=true', 'The stack is deployed; remove it first or pass ?removeService=true'),
 
   PAYLOAD_TOO_LARGE: def(41300, 413, '请求体过大', 'Request body is too large'),

@@ -1,8 +1,12 @@
 import { Repository } from 'typeorm';
 import { loadDockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
-import { DockerCliError, DockerTimeoutError } from '../swarm/docker-cli';
+import { DockerCliError, DockerTimeoutError, DockerUnavailableError } from '../swarm/docker-cli';
+import { Ownership } from '../swarm/stack-ownership';
+import { SwarmObjectsService } from '../swarm/swarm-objects.service';
 import { ServiceUpdateState, SwarmService } from '../swarm/swarm.service';
+import { StackSecretStore } from '../tenancy/stack-secret-store';
+import { StackOwnership } from '../tenancy/stack-ownership.service';
 import { DeploymentExecutor, sameImage } from './deployment-executor';
 import { Deployment } from './entities/deployment.entity';
 
@@ -10,18 +14,67 @@ const result = (stderr = '', exitCode = 1) => ({ exitCode, stdout: '', stderr, l
 const state = (outcome: ServiceUpdateState['outcome'], image: string, st: string | null = null): ServiceUpdateState => ({ outcome, image, state: st, message: st ?? '' });
 
 /** A strict fake: only what a test gives exists; anything else fails the test. */
-function executorWith(swarm: Partial<Record<keyof SwarmService, jest.Mock>>, env: Record<string, string> = {}) {
-  const strict = new Proxy(swarm, {
+function strict<T extends object>(name: string, fake: object): T {
+  return new Proxy(fake, {
     get: (target, key: string) => {
-      if (!(key in target)) throw new Error(`unexpected SwarmService.${key}`);
-      return target[key as keyof SwarmService];
+      if (!(key in target)) throw new Error(`unexpected ${name}.${key}`);
+      return target[key as keyof typeof target];
     },
-  }) as unknown as SwarmService;
-  return new DeploymentExecutor(strict, {} as Repository<Script>, loadDockerConfig(env));
+  }) as T;
 }
 
-const update = { id: 1, action: 'update', serviceName: 'halo', image: 'halohub/halo', tag: '2', digest: null, services: ['halo_halo'] } as Deployment;
+const script = { id: 7, userId: 3, serviceName: 'halo', composeContent: 'services:\n  halo:\n    image: halohub/halo:1\n', images: [] } as unknown as Script;
+const LABELS = { 'dds.installation': 'i1', 'dds.script': '7', 'dds.owner': '3' };
+
+function executorWith(
+  swarm: Partial<Record<keyof SwarmService, jest.Mock>>,
+  env: Record<string, string> = {},
+  opts: { ownership?: Ownership; objects?: Partial<Record<keyof SwarmObjectsService, jest.Mock>> } = {},
+) {
+  const ownership = strict<StackOwnership>('StackOwnership', { judge: jest.fn().mockResolvedValue(opts.ownership ?? { kind: 'owned' }), serviceLabels: () => LABELS });
+  const scripts = strict<Repository<Script>>('scripts', { findOneBy: jest.fn().mockResolvedValue(script) });
+  return new DeploymentExecutor(
+    strict<SwarmService>('SwarmService', swarm),
+    strict<SwarmObjectsService>('SwarmObjectsService', opts.objects ?? {}),
+    ownership,
+    strict<StackSecretStore>('StackSecretStore', {}),
+    scripts,
+    loadDockerConfig(env),
+  );
+}
+
+const update = { id: 1, scriptId: 7, action: 'update', serviceName: 'halo', image: 'halohub/halo', tag: '2', digest: null, services: ['halo_halo'] } as Deployment;
 const ctx = () => ({ onLine: jest.fn(), signal: new AbortController().signal, deadline: Date.now() + 60_000 });
+
+describe('DeploymentExecutor checks who owns the stack first', () => {
+  const foreign: Ownership = { kind: 'foreign', reason: 'stack halo runs services that are not this script\'s: halo_halo (deployed outside this service)' };
+
+  it.each(['create', 'update', 'remove'] as const)('refuses to %s a stack that is not the script\'s, running nothing', async (action) => {
+    const ex = executorWith({}, {}, { ownership: foreign });
+    const r = await ex.execute({ ...update, action }, ctx());
+    expect(r).toMatchObject({ status: 'failed', errorCode: 40912 });
+    expect(r.error).toMatch(/halo_halo \(deployed outside this service\).*nothing was changed/);
+  });
+
+  it('adopts a foreign stack by labelling its services, and refuses when there is nothing to adopt', async () => {
+    const labelServices = jest.fn().mockResolvedValue(undefined);
+    const stackResources = jest.fn().mockResolvedValue({ services: [{ name: 'halo_halo', labels: {} }], volumes: [] });
+    const c = ctx();
+    const ex = executorWith({}, {}, { ownership: foreign, objects: { labelServices, stackResources } });
+    await expect(ex.execute({ ...update, action: 'adopt' }, c)).resolves.toEqual({ status: 'succeeded' });
+    expect(labelServices).toHaveBeenCalledWith(['halo_halo'], LABELS, expect.anything());
+    expect(c.onLine).toHaveBeenCalledWith('adopted halo_halo');
+
+    const none = executorWith({}, {}, { ownership: { kind: 'absent' } });
+    await expect(none.execute({ ...update, action: 'adopt' }, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 40920 });
+  });
+
+  it('answers 50013 when docker cannot say who owns the stack', async () => {
+    const ex = executorWith({});
+    (ex as unknown as { ownership: { judge: jest.Mock } }).ownership.judge.mockRejectedValue(new DockerUnavailableError('the docker CLI "docker" was not found'));
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50013 });
+  });
+});
 
 describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () => {
   it('succeeds when the update completed and the service runs the new image (digest appended by docker)', async () => {

@@ -4,12 +4,18 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
+import { parseComposeFile } from '../scripts/compose/compose-file';
+import { buildDeployOverride, stackSecretRefs } from '../scripts/compose/deploy-override';
 import { Script } from '../scripts/entities/script.entity';
 import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { imageReference, sameRepository, splitImageReference } from '../swarm/docker-names';
 import { OutputCollapser } from '../swarm/output';
+import { Ownership } from '../swarm/stack-ownership';
+import { SwarmObjectsService } from '../swarm/swarm-objects.service';
 import { SwarmService } from '../swarm/swarm.service';
+import { StackSecretStore } from '../tenancy/stack-secret-store';
+import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
 
 export interface ExecutionContext {
@@ -52,13 +58,28 @@ function networkStillInUse(err: unknown): boolean {
 export class DeploymentExecutor {
   constructor(
     private readonly swarm: SwarmService,
+    private readonly objects: SwarmObjectsService,
+    private readonly ownership: StackOwnership,
+    private readonly secrets: StackSecretStore,
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
   ) {}
 
+  /**
+   * Every action first reads who owns the stack from the swarm (under the stack's lock): a stack that
+   * is not the script's is never touched, except by an explicit adoption.
+   */
   async execute(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
     try {
-      if (d.action === 'create') return await this.create(d, ctx);
+      const script = d.scriptId === null ? null : await this.scripts.findOneBy({ id: d.scriptId });
+      if (!script) return { status: 'failed', error: 'the script was deleted before the deployment ran', errorCode: Errors.DEPLOYMENT_FAILED.code };
+      const ownership = await this.ownership.judge(script);
+      if (d.action === 'adopt') return await this.adopt(script, ownership, ctx);
+      if (ownership.kind === 'foreign') {
+        const refused = foreignStackError(ownership.reason);
+        return { status: 'failed', error: refused.message, errorCode: Errors.STACK_NOT_OURS.code };
+      }
+      if (d.action === 'create') return await this.create(script, ctx);
       if (d.action === 'remove') return await this.remove(d, ctx);
       return await this.update(d, ctx);
     } catch (err) {
@@ -66,11 +87,35 @@ export class DeploymentExecutor {
     }
   }
 
-  private async create(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
-    const script = d.scriptId === null ? null : await this.scripts.findOneBy({ id: d.scriptId });
-    if (!script) return { status: 'failed', error: 'the script was deleted before the deployment ran', errorCode: Errors.DEPLOYMENT_FAILED.code };
-    const file = await this.swarm.writeComposeFile(d.serviceName, script.composeContent);
-    await this.swarm.deployStack(d.serviceName, file, this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)));
+  /** Deploys the user's compose file as written, merged with this service's labels and stack secrets. */
+  private async create(script: Script, ctx: ExecutionContext): Promise<ExecutionResult> {
+    const compose = parseComposeFile(script.composeContent);
+    const current = new Map((await this.secrets.list(script.id)).map((s) => [s.name, s.swarmName]));
+    const refs = stackSecretRefs(compose, [...current.keys()]);
+    const override = buildDeployOverride(compose, {
+      serviceLabels: this.ownership.serviceLabels(script),
+      volumeLabels: this.ownership.volumeLabels(script),
+      secrets: Object.fromEntries(Object.entries(refs).map(([key, name]) => [key, current.get(name)!])),
+    });
+    const files = [
+      await this.swarm.writeComposeFile(script.serviceName, script.composeContent),
+      await this.swarm.writeComposeFile(script.serviceName, override, 'docker-compose.dds.yml'),
+    ];
+    await this.swarm.deployStack(script.serviceName, files, this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)));
+    // Secret versions the stack no longer uses (docker keeps one in use until its tasks are replaced).
+    await this.secrets.prune(script).catch(() => undefined);
+    return { status: 'succeeded' };
+  }
+
+  /** An ADMIN's explicit takeover: labels every service of the stack as this script's; tasks keep running. */
+  private async adopt(script: Script, ownership: Ownership, ctx: ExecutionContext): Promise<ExecutionResult> {
+    if (ownership.kind === 'absent') {
+      return { status: 'failed', error: `no stack ${script.serviceName} runs on the swarm: nothing to adopt`, errorCode: Errors.STACK_NOT_DEPLOYED.code };
+    }
+    const { services } = await this.objects.stackResources(script.serviceName);
+    if (ownership.kind === 'owned') ctx.onLine(`stack ${script.serviceName} already belongs to this script`);
+    else await this.objects.labelServices(services.map((s) => s.name), this.ownership.serviceLabels(script), this.runOptions(ctx));
+    for (const s of services) ctx.onLine(`adopted ${s.name}`);
     return { status: 'succeeded' };
   }
 

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@ne
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { Roles } from '../common/decorators/roles.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { PageQueryDto } from '../common/dto/page.dto';
 import { ErrorDef, Errors } from '../common/error-codes';
@@ -23,6 +24,7 @@ const DeploymentId = () => IdParam({ name: 'id', notFound: Errors.DEPLOYMENT_NOT
 const RUN_ERRORS = [
   Errors.UNAUTHENTICATED,
   Errors.SCRIPT_NOT_FOUND,
+  Errors.STACK_NOT_OURS,
   Errors.DEPLOYMENT_FAILED,
   Errors.DEPLOYMENT_INTERRUPTED,
   Errors.DOCKER_UNAVAILABLE,
@@ -81,6 +83,21 @@ export class DeploymentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     return answer(reply, await this.manual.update(user, id, dto, q.wait !== false));
+  }
+
+  @Put('script/:scriptId/adopt')
+  @Roles('ADMIN')
+  @ApiParam({ name: 'scriptId', example: 1 })
+  @ApiOperation({
+    summary: 'ADMIN: take a stack of this name that runs on the swarm but was deployed some other way (by hand, another tool or ' +
+      "installation) into this script: its services get this script's ownership labels, their tasks keep running. Recorded as an " +
+      "'adopt' deployment. Until then createService/updateService/removeService and webhooks refuse to touch it (40912)",
+  })
+  @ApiEnvelope('string')
+  @ApiEnvelope(DeploymentDto, { status: 202 })
+  @ApiErrors(Errors.FORBIDDEN, Errors.STACK_NOT_DEPLOYED, ...RUN_ERRORS)
+  async adopt(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() q: WaitQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    return answer(reply, await this.manual.adopt(user, id, q.wait !== false));
   }
 
   @Get('script/:scriptId/deployments')

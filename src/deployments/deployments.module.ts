@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
+import { TenancyModule } from '../tenancy/tenancy.module';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
 import { DeploymentRunner } from './deployment-runner';
@@ -18,9 +19,9 @@ import { StackLocks } from './stack-locks';
  * Also the DELETE of a script, which may first remove its stack (ScriptsModule must not import this).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule],
+  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule],
   controllers: [DeploymentsController, ScriptDeletionController],
   providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, StackLocks, ManualDeploymentsService],
-  exports: [DeploymentsService],
+  exports: [DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

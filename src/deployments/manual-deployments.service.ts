@@ -44,6 +44,11 @@ export class ManualDeploymentsService {
     return this.run(user, scriptId, 'remove', wait, undefined, (lines) => lines.join('\n'));
   }
 
+  /** ADMIN only (the route checks): labels a stack deployed some other way as this script's. */
+  adopt(user: AuthUser, scriptId: number, wait: boolean) {
+    return this.run(user, scriptId, 'adopt', wait, undefined, (lines) => lines.join('\n'));
+  }
+
   update(user: AuthUser, scriptId: number, dto: UpdateServiceDto, wait: boolean) {
     return this.run(user, scriptId, 'update', wait, dto, (lines) => lines);
   }

@@ -8,9 +8,12 @@ import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Page } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
 import { appConfig } from '../config/app.config';
+import { dockerConfig } from '../config/docker.config';
+import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { SwarmService } from '../swarm/swarm.service';
+import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
 import { buildStackScripts } from './display/stack-scripts';
 import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
@@ -35,12 +38,19 @@ export class ScriptsService {
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(dockerConfig.KEY) private readonly docker: ConfigType<typeof dockerConfig>,
+    @Inject(tenancyConfig.KEY) private readonly tenancy: ConfigType<typeof tenancyConfig>,
     private readonly compose: ComposeValidator,
     private readonly swarm: SwarmService,
+    private readonly ownership: StackOwnership,
   ) {}
 
   async create(user: AuthUser, dto: CreateScriptDto): Promise<ScriptDto> {
-    const compose = await this.compose.validate(dto.dockerComposeContent, user);
+    const restricted = this.docker.composePolicy === 'on' && user.role !== 'ADMIN';
+    const stack = { serviceName: dto.serviceName, userId: user.id };
+    if (restricted) await this.checkNewStackName(user, dto.serviceName);
+    const compose = await this.compose.validate(dto.dockerComposeContent, user, { stack: dto.serviceName, userId: user.id });
+    if (restricted) await this.ownership.assertNotForeign(stack);
     const script = this.scripts.create({
       userId: user.id,
       serviceName: dto.serviceName,
@@ -56,6 +66,17 @@ export class ScriptsService {
       throw isUniqueViolation(err) ? new AppError(Errors.SERVICE_NAME_TAKEN) : err;
     }).then((r) => r.identifiers[0] as { id: number });
     return this.get(user, id);
+  }
+
+  /** A USER's new stack name: not reserved, and within the stack limit. */
+  private async checkNewStackName(user: AuthUser, stack: string): Promise<void> {
+    if (this.ownership.isReserved(stack)) {
+      throw new AppError(Errors.STACK_NAME_RESERVED, { zh: `栈名 ${stack} 已保留`, en: `the stack name ${stack} is reserved (RESERVED_STACK_NAMES, or the stack this service runs in)` });
+    }
+    const count = await this.scripts.countBy({ userId: user.id });
+    if (count >= this.tenancy.userMaxStacks) {
+      throw new AppError(Errors.STACK_LIMIT, { zh: `上限为 ${this.tenancy.userMaxStacks} 个`, en: `the limit is ${this.tenancy.userMaxStacks} (USER_MAX_STACKS)` });
+    }
   }
 
   async get(user: AuthUser, id: number): Promise<ScriptDto> {
@@ -87,10 +108,11 @@ export class ScriptsService {
 
   async update(user: AuthUser, id: number, dto: UpdateScriptDto): Promise<ScriptDto> {
     if (dto.serviceName !== undefined) throw new AppError(Errors.SERVICE_NAME_IMMUTABLE);
-    await this.findOwned(user, id);
+    const script = await this.findOwned(user, id);
     const changes: Partial<Script> = { updatedBy: user.id };
     if (dto.dockerComposeContent !== undefined) {
-      changes.images = (await this.compose.validate(dto.dockerComposeContent, user)).images;
+      const target = { stack: script.serviceName, scriptId: id, userId: script.userId };
+      changes.images = (await this.compose.validate(dto.dockerComposeContent, user, target)).images;
       changes.composeContent = dto.dockerComposeContent;
     }
     if (dto.isAutoUpdate !== undefined) changes.isAutoUpdate = dto.isAutoUpdate;
@@ -105,14 +127,27 @@ export class ScriptsService {
   }
 
   /**
-   * Whether deleting `script` must first take its stack off the swarm: when it is deployed, or `busy`
-   * (a deployment of it is queued or running and might deploy it). Then, without `removeService`,
-   * the deletion is refused (409). When docker cannot say whether it is deployed, 503. Removing the
-   * stack is the caller's job (through the deployment queue), as is calling `delete` afterwards.
+   * Whether deleting `script` must first take its stack off the swarm: when its own stack is deployed,
+   * or `busy` (a deployment of it is queued or running and might deploy it). Then, without
+   * `removeService`, the deletion is refused (409). A stack of that name that is not the script's is
+   * never removed: with `removeService` that is refused (409), without it only the script goes. When
+   * docker cannot say, 503. Removing the stack is the caller's job (through the deployment queue), as
+   * is calling `delete` afterwards.
    */
   async mustRemoveStack(script: Script, removeService: boolean, busy = false): Promise<boolean> {
     const stack = script.serviceName;
-    const deployed = await this.stackDeployed(stack);
+    const verdict = await this.ownership.judge(script).catch((err: unknown) => {
+      this.logger.warn(`cannot tell whether stack ${stack} is deployed: ${(err as Error).message}`);
+      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
+        zh: `无法确认栈 ${stack} 是否在运行（docker 不可用），未删除`,
+        en: `cannot tell whether stack ${stack} is deployed (docker unavailable); nothing was deleted`,
+      });
+    });
+    if (verdict.kind === 'foreign') {
+      if (removeService) throw foreignStackError(verdict.reason);
+      return false;
+    }
+    const deployed = verdict.kind === 'owned';
     if (!deployed && !busy) return false;
     if (!removeService) {
       throw new AppError(
@@ -152,18 +187,6 @@ export class ScriptsService {
   private async updateOwned(user: AuthUser, id: number, changes: Partial<Script>): Promise<void> {
     const result = await this.scripts.update({ id, userId: user.id }, changes);
     if (!result.affected) throw new AppError(Errors.SCRIPT_NOT_FOUND);
-  }
-
-  private async stackDeployed(stack: string): Promise<boolean> {
-    try {
-      return await this.swarm.isStackDeployed(stack);
-    } catch (err) {
-      this.logger.warn(`cannot tell whether stack ${stack} is deployed: ${(err as Error).message}`);
-      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
-        zh: `无法确认栈 ${stack} 是否在运行（docker 不可用），未删除`,
-        en: `cannot tell whether stack ${stack} is deployed (docker unavailable); nothing was deleted`,
-      });
-    }
   }
 
   /**

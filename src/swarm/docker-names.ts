@@ -92,3 +92,10 @@ export function normaliseRepository(repository: string): string {
 }
 
 export const sameRepository = (a: string, b: string) => normaliseRepository(a) === normaliseRepository(b);
+
+/** A swarm secret name (docker allows 64 characters of these). */
+export const SECRET_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** A label `key=value` this service sets: keys and values it generates itself, never free text. */
+export const LABEL_RE = /^[a-z][a-z0-9.-]{0,62}=[A-Za-z0-9_.-]{1,64}$/;
+/** Object ids and names docker lists (services, volumes, containers) as handed back to docker. */
+export const OBJECT_REF_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;

@@ -33,7 +33,7 @@ describe('SwarmService argv', () => {
     expect(() => SwarmService.updateArgs(v, 'halohub/halo:1', true)).toThrow(InvalidDockerArgumentError);
     expect(() => SwarmService.updateArgs('halo_halo', v, true)).toThrow(InvalidDockerArgumentError);
     expect(() => SwarmService.updateArgs('halo_halo', `halohub/halo:${v}`, true)).toThrow(InvalidDockerArgumentError);
-    expect(() => swarm.deployStack(v, '/tmp/x.yml')).toThrow(InvalidDockerArgumentError);
+    expect(() => swarm.deployStack(v, ['/tmp/x.yml'])).toThrow(InvalidDockerArgumentError);
     expect(() => swarm.removeStack(v)).toThrow(InvalidDockerArgumentError);
     await expect(swarm.listStackServices(v)).rejects.toBeInstanceOf(InvalidDockerArgumentError);
     await expect(swarm.writeComposeFile(v, 'services: {}')).rejects.toBeInstanceOf(InvalidDockerArgumentError);

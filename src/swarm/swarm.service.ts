@@ -85,16 +85,17 @@ export class SwarmService {
     return join(this.app.dataDir, 'stacks', assertStackName(stack), 'docker-compose.yml');
   }
 
-  /** Writes the stack's compose file atomically (mode 0600) and returns its path. */
-  async writeComposeFile(stack: string, content: string): Promise<string> {
-    const path = this.composeFilePath(stack);
+  /** Writes one of the stack's compose files atomically (mode 0600) and returns its path. */
+  async writeComposeFile(stack: string, content: string, fileName = 'docker-compose.yml'): Promise<string> {
+    const path = join(this.app.dataDir, 'stacks', assertStackName(stack), fileName);
     await writeFileAtomic(path, content);
     return path;
   }
 
-  deployStack(stack: string, composeFile: string, opts?: DockerRunOptions) {
+  /** `docker stack deploy` of the compose files merged in order (the user's, then this service's labels). */
+  deployStack(stack: string, composeFiles: string[], opts?: DockerRunOptions) {
     assertStackName(stack);
-    return this.docker.run(['stack', 'deploy', '--with-registry-auth', '-c', composeFile, '--', stack], opts);
+    return this.docker.run(['stack', 'deploy', '--with-registry-auth', ...composeFiles.flatMap((f) => ['-c', f]), '--', stack], opts);
   }
 
   removeStack(stack: string, opts?: DockerRunOptions) {

@@ -1,6 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export const DEPLOYMENT_ACTIONS = ['create', 'remove', 'update'] as const;
+/** `adopt`: an ADMIN takes a stack deployed some other way into a script (labels only). */
+export const DEPLOYMENT_ACTIONS = ['create', 'remove', 'update', 'adopt'] as const;
 export type DeploymentAction = (typeof DEPLOYMENT_ACTIONS)[number];
 
 export const DEPLOYMENT_TRIGGERS = ['manual', 'webhook'] as const;

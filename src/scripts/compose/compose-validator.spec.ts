@@ -5,17 +5,28 @@ import { AppError } from '../../common/app-error';
 import { AuthUser } from '../../common/decorators/current-user.decorator';
 import { Errors } from '../../common/error-codes';
 import { DockerConfig, loadDockerConfig } from '../../config/docker.config';
+import { loadTenancyConfig } from '../../config/tenancy.config';
 import { DockerCli, DockerResult } from '../../swarm/docker-cli';
 import { ComposeValidator } from './compose-validator';
+import { PolicyContextReader } from './policy-context';
 
 const USER: AuthUser = { id: 2, username: 'bob', role: 'USER', sessionId: 1 };
 const ADMIN: AuthUser = { id: 1, username: 'root', role: 'ADMIN', sessionId: 1 };
 const PRIVILEGED = 'services:\n  web:\n    image: nginx:1\n    privileged: true\n';
 
-function validator(env: Record<string, string> = {}): { v: ComposeValidator; docker: DockerCli } {
+const TARGET = { stack: 'app', userId: USER.id };
+
+/** The database's answers for the policy: no other stacks, no stack secrets (except `known`). */
+const contextReader = (stackSecrets: string[] = []) =>
+  ({
+    read: async () => ({ stack: 'app', isOwnResource: () => false, sharedNetworks: [], stackSecrets, portRange: { min: 30000, max: 32767 } }),
+    stackSecretNames: async () => stackSecrets,
+  }) as unknown as PolicyContextReader;
+
+function validator(env: Record<string, string> = {}, stackSecrets: string[] = []): { v: ComposeValidator; docker: DockerCli } {
   const config: DockerConfig = loadDockerConfig(env);
   const docker = new DockerCli(config);
-  return { v: new ComposeValidator(docker, config), docker };
+  return { v: new ComposeValidator(docker, config, loadTenancyConfig(env), contextReader(stackSecrets)), docker };
 }
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
@@ -32,32 +43,32 @@ const composeTempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('
 describe('ComposeValidator (with the real docker CLI)', () => {
   it('accepts a valid file and returns its images', async () => {
     const { v } = validator();
-    await expect(v.validate('services:\n  web:\n    image: nginx:1\n', USER)).resolves.toMatchObject({
+    await expect(v.validate('services:\n  web:\n    image: nginx:1\n', USER, TARGET)).resolves.toMatchObject({
       images: [{ service: 'web', image: 'nginx:1', repository: 'docker.io/library/nginx' }],
     });
   });
 
   it("refuses what docker stack config refuses, with docker's own message", async () => {
     const { v } = validator();
-    const err = await rejection(v.validate('services:\n  web:\n    image: nginx:1\n    bogus_key: 1\n', USER));
+    const err = await rejection(v.validate('services:\n  web:\n    image: nginx:1\n    bogus_key: 1\n', USER, TARGET));
     expect(err.error).toBe(Errors.COMPOSE_REJECTED_BY_DOCKER);
     expect(err.message).toContain('services.web Additional property bogus_key is not allowed');
   });
 
   it('applies the policy to USERs only, and not at all with COMPOSE_POLICY=off', async () => {
-    const err = await rejection(validator().v.validate(PRIVILEGED, USER));
+    const err = await rejection(validator().v.validate(PRIVILEGED, USER, TARGET));
     expect(err.error).toBe(Errors.COMPOSE_POLICY_VIOLATION);
     expect(err.message).toContain('services.web.privileged');
     expect(err.data).toEqual({ violations: [{ key: 'services.web.privileged', reason: expect.any(String) }] });
 
-    await expect(validator().v.validate(PRIVILEGED, ADMIN)).resolves.toMatchObject({ serviceNames: ['web'] });
-    await expect(validator({ COMPOSE_POLICY: 'off' }).v.validate(PRIVILEGED, USER)).resolves.toMatchObject({ serviceNames: ['web'] });
+    await expect(validator().v.validate(PRIVILEGED, ADMIN, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+    await expect(validator({ COMPOSE_POLICY: 'off' }).v.validate(PRIVILEGED, USER, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
   });
 
   it('checks the policy before docker runs (docker reads env_file while validating)', async () => {
     const { v, docker } = validator();
     const run = jest.spyOn(docker, 'run');
-    const err = await rejection(v.validate('services:\n  web:\n    image: x\n    env_file: /etc/shadow\n', USER));
+    const err = await rejection(v.validate('services:\n  web:\n    image: x\n    env_file: /etc/shadow\n', USER, TARGET));
     expect(err.error).toBe(Errors.COMPOSE_POLICY_VIOLATION);
     expect(run).not.toHaveBeenCalled();
   });
@@ -72,17 +83,36 @@ describe('ComposeValidator (with the real docker CLI)', () => {
       seen = { mode: statSync(file).mode & 0o777, dirMode: statSync(join(file, '..')).mode & 0o777 };
       return realRun(args, opts);
     });
-    await v.validate('services:\n  web:\n    image: nginx:1\n', USER);
+    await v.validate('services:\n  web:\n    image: nginx:1\n', USER, TARGET);
     expect(seen).toEqual({ mode: 0o600, dirMode: 0o700 });
     expect(composeTempDirs()).toEqual(before);
-    await rejection(v.validate('services:\n  web:\n    image: nginx:1\n    bogus: 1\n', USER));
+    await rejection(v.validate('services:\n  web:\n    image: nginx:1\n    bogus: 1\n', USER, TARGET));
     expect(composeTempDirs()).toEqual(before);
   });
 
   it('skips only the docker step when the docker CLI is not installed', async () => {
     const { v } = validator({ DOCKER_BIN: '/nonexistent/docker' });
-    await expect(v.validate('services:\n  web:\n    image: nginx:1\n    bogus_key: 1\n', ADMIN)).resolves.toMatchObject({ serviceNames: ['web'] });
-    expect((await rejection(v.validate(PRIVILEGED, USER))).error).toBe(Errors.COMPOSE_POLICY_VIOLATION);
-    expect((await rejection(v.validate('services: {}\n', USER))).error).toBe(Errors.COMPOSE_NO_SERVICES);
+    await expect(v.validate('services:\n  web:\n    image: nginx:1\n    bogus_key: 1\n', ADMIN, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+    expect((await rejection(v.validate(PRIVILEGED, USER, TARGET))).error).toBe(Errors.COMPOSE_POLICY_VIOLATION);
+    expect((await rejection(v.validate('services: {}\n', USER, TARGET))).error).toBe(Errors.COMPOSE_NO_SERVICES);
+  });
+
+  it('refuses more replicas than USER_MAX_REPLICAS with its own code, for USERs only', async () => {
+    const file = 'services:\n  web:\n    image: nginx:1\n    deploy: {replicas: 6}\n';
+    const err = await rejection(validator({ USER_MAX_REPLICAS: '5' }).v.validate(file, USER, TARGET));
+    expect(err.error).toBe(Errors.REPLICAS_LIMIT);
+    expect(err.data).toEqual({ violations: [{ key: 'services.web.deploy.replicas', reason: expect.any(String) }] });
+    await expect(validator({ USER_MAX_REPLICAS: '6' }).v.validate(file, USER, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+    await expect(validator({ USER_MAX_REPLICAS: '5' }).v.validate(file, ADMIN, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+  });
+
+  it('allows a stack secret as an external secret, and says when the file version is too old for it', async () => {
+    const file = (version: string) => `${version}services:\n  web:\n    image: nginx:1\n    secrets: [db]\nsecrets:\n  db: {external: true}\n`;
+    expect((await rejection(validator().v.validate(file(''), USER, TARGET))).error).toBe(Errors.COMPOSE_POLICY_VIOLATION);
+    await expect(validator({}, ['db']).v.validate(file(''), USER, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+    await expect(validator({}, ['db']).v.validate(file('version: "3.8"\n'), USER, TARGET)).resolves.toMatchObject({ serviceNames: ['web'] });
+    const old = await rejection(validator({}, ['db']).v.validate(file('version: "3.3"\n'), ADMIN, TARGET));
+    expect(old.error).toBe(Errors.COMPOSE_REJECTED_BY_DOCKER);
+    expect(old.message).toContain('3.5');
   });
 });

@@ -5,14 +5,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../common/app-error';
 import { AuthUser } from '../../common/decorators/current-user.decorator';
-import { Errors } from '../../common/error-codes';
+import { ErrorDef, Errors } from '../../common/error-codes';
 import { dockerConfig } from '../../config/docker.config';
+import { tenancyConfig } from '../../config/tenancy.config';
 import { DockerCli, DockerCliError, DockerTimeoutError, DockerUnavailableError } from '../../swarm/docker-cli';
 import { ComposeFile, parseComposeFile } from './compose-file';
-import { checkComposePolicy } from './compose-policy';
+import { checkComposePolicy, checkReplicaLimit, PolicyViolation } from './compose-policy';
+import { stackSecretRefs, supportsStackSecrets } from './deploy-override';
+import { PolicyContextReader, PolicyTarget } from './policy-context';
 
 const DOCKER_CONFIG_TIMEOUT_MS = 30_000;
 const MAX_DOCKER_MESSAGE = 1000;
+
+function refuse(error: ErrorDef, violations: PolicyViolation[]): void {
+  if (!violations.length) return;
+  throw new AppError(
+    error,
+    { zh: `不允许：${violations.map((v) => v.key).join('；')}`, en: violations.map((v) => `${v.key}: ${v.reason}`).join('; ') },
+    { violations },
+  );
+}
 
 /** Every check a compose file passes before it is saved: ours, the USER policy, then docker's own. */
 @Injectable()
@@ -23,19 +35,25 @@ export class ComposeValidator {
   constructor(
     private readonly docker: DockerCli,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+    @Inject(tenancyConfig.KEY) private readonly tenancy: ConfigType<typeof tenancyConfig>,
+    private readonly context: PolicyContextReader,
   ) {}
 
-  async validate(content: string, author: AuthUser): Promise<ComposeFile> {
+  /** Checks `content` as the compose file of `target`'s stack, written by `author`. */
+  async validate(content: string, author: AuthUser, target: PolicyTarget): Promise<ComposeFile> {
     const compose = parseComposeFile(content);
+    let stackSecrets: string[];
     if (this.config.composePolicy === 'on' && author.role !== 'ADMIN') {
-      const violations = checkComposePolicy(compose);
-      if (violations.length) {
-        throw new AppError(
-          Errors.COMPOSE_POLICY_VIOLATION,
-          { zh: `不允许：${violations.map((v) => v.key).join('；')}`, en: violations.map((v) => `${v.key}: ${v.reason}`).join('; ') },
-          { violations },
-        );
-      }
+      const context = await this.context.read(compose, target);
+      refuse(Errors.COMPOSE_POLICY_VIOLATION, checkComposePolicy(compose, context));
+      refuse(Errors.REPLICAS_LIMIT, checkReplicaLimit(compose, this.tenancy.userMaxReplicas));
+      stackSecrets = [...context.stackSecrets];
+    } else {
+      stackSecrets = await this.context.stackSecretNames(target.scriptId);
+    }
+    if (Object.keys(stackSecretRefs(compose, stackSecrets)).length && !supportsStackSecrets(compose)) {
+      const message = 'stack secrets need compose file version 3.5 or later (or no version line)';
+      throw new AppError(Errors.COMPOSE_REJECTED_BY_DOCKER, { zh: `栈密钥需要 compose 文件版本 3.5 或更高（或不写 version）`, en: message });
     }
     // Policy first: docker reads env_file and config files while validating.
     await this.validateWithDocker(content);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -8,6 +8,7 @@ import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
+import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDto, UpdateServiceDto } from './dto/deployment.dto';
 import { Deployment, DeploymentAction, isFinished } from './entities/deployment.entity';
@@ -21,12 +22,15 @@ export type ManualAnswer<T> = { status: 200; data: T } | { status: 202; data: De
  */
 @Injectable()
 export class ManualDeploymentsService {
+  private readonly logger = new Logger(ManualDeploymentsService.name);
+
   constructor(
     private readonly deployments: DeploymentsService,
     private readonly scriptsService: ScriptsService,
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @InjectRepository(Deployment) private readonly history: Repository<Deployment>,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+    private readonly secrets: StackSecretStore,
   ) {}
 
   /** Another user's script is "not found", never "forbidden". */
@@ -80,6 +84,8 @@ export class ManualDeploymentsService {
       if (error) throw error;
     }
     await this.scriptsService.delete(user, script);
+    // Its stack secrets go with it (one still in use by a stack left running stays until removed by hand).
+    await this.secrets.prune(script).catch((err: Error) => this.logger.warn(`stack secrets of ${script.serviceName}: ${err.message}`));
   }
 
   /** Long enough for the operation itself plus a short queue; past that, the caller answers without it. */

@@ -4,6 +4,7 @@ import { AuthUser } from '../common/decorators/current-user.decorator';
 import { loadDockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
+import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { DeploymentsService } from './deployments.service';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
@@ -29,23 +30,26 @@ function setup(opts: { mustRemove: boolean | Error; busy?: boolean; finished?: D
   };
   const scriptRepo = { findOneBy: jest.fn(async (where: { id: number; userId: number }) => (where.id === script.id && where.userId === script.userId ? script : null)) };
   const history = { existsBy: jest.fn(async () => opts.busy ?? false) };
+  const secrets = { prune: jest.fn(async () => undefined) };
   const manual = new ManualDeploymentsService(
     deployments as unknown as DeploymentsService,
     scripts as unknown as ScriptsService,
     scriptRepo as unknown as Repository<Script>,
     history as unknown as Repository<Deployment>,
     loadDockerConfig({}),
+    secrets as unknown as StackSecretStore,
   );
-  return { manual, scripts, deployments, history };
+  return { manual, scripts, deployments, history, secrets };
 }
 
 describe('ManualDeploymentsService.deleteScript', () => {
   it('deletes a script whose stack is not deployed without recording a deployment', async () => {
-    const { manual, scripts, deployments } = setup({ mustRemove: false });
+    const { manual, scripts, deployments, secrets } = setup({ mustRemove: false });
     await manual.deleteScript(user, 3, false);
     expect(scripts.mustRemoveStack).toHaveBeenCalledWith(script, false, false);
     expect(deployments.request).not.toHaveBeenCalled();
     expect(scripts.delete).toHaveBeenCalledWith(user, script);
+    expect(secrets.prune).toHaveBeenCalledWith(script);
   });
 
   it('tells the rule that the stack is busy when a deployment of it is queued or running', async () => {

@@ -13,8 +13,9 @@ import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { SwarmService } from '../swarm/swarm.service';
-import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.service';
+import { foreignStackError, namespaceOverlapError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
+import { candidateStacks } from './compose/policy-context';
 import { buildStackScripts } from './display/stack-scripts';
 import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { Script } from './entities/script.entity';
@@ -50,7 +51,11 @@ export class ScriptsService {
     const stack = { serviceName: dto.serviceName, userId: user.id };
     if (restricted) await this.checkNewStackName(user, dto.serviceName);
     const compose = await this.compose.validate(dto.dockerComposeContent, user, { stack: dto.serviceName, userId: user.id });
-    if (restricted) await this.ownership.assertNotForeign(stack);
+    if (restricted) {
+      const mine = await this.assertNoOverlapWithOthers(user, dto.serviceName);
+      await this.ownership.assertNoNamespaceOverlap(dto.serviceName, (name) => mine.has(name));
+      await this.ownership.assertNotForeign(stack);
+    }
     const script = this.scripts.create({
       userId: user.id,
       serviceName: dto.serviceName,
@@ -77,6 +82,22 @@ export class ScriptsService {
     if (count >= this.tenancy.userMaxStacks) {
       throw new AppError(Errors.STACK_LIMIT, { zh: `上限为 ${this.tenancy.userMaxStacks} 个`, en: `the limit is ${this.tenancy.userMaxStacks} (USER_MAX_STACKS)` });
     }
+  }
+
+  /**
+   * Refuses a name sharing a namespace with another user's script (see assertNoNamespaceOverlap);
+   * returns the author's own scripts among the overlapping ones.
+   */
+  private async assertNoOverlapWithOthers(user: AuthUser, stack: string): Promise<Set<string>> {
+    const prefixes = candidateStacks(stack);
+    const qb = this.scripts.createQueryBuilder('s').select(['s.serviceName', 's.userId']).where("s.serviceName LIKE :below ESCAPE '!'", {
+      below: `${stack.replace(/[!%_]/g, (c) => `!${c}`)}!_%`,
+    });
+    if (prefixes.length) qb.orWhere('s.serviceName IN (:...prefixes)', { prefixes });
+    const rows = await qb.getMany();
+    const other = rows.find((r) => r.userId !== user.id);
+    if (other) throw namespaceOverlapError(stack, other.serviceName);
+    return new Set(rows.map((r) => r.serviceName));
   }
 
   async get(user: AuthUser, id: number): Promise<ScriptDto> {

@@ -67,6 +67,12 @@ export class SwarmService {
       });
   }
 
+  /** Every stack on the swarm that has services. */
+  async stackNames(): Promise<string[]> {
+    const { stdout } = await this.docker.run(['stack', 'ls', '--format', '{{.Name}}'], { timeoutMs: QUERY_TIMEOUT_MS });
+    return stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
   async isStackDeployed(stack: string): Promise<boolean> {
     return (await this.listStackServices(stack)).length > 0;
   }

@@ -9,6 +9,7 @@ import { tenancyConfig } from '../config/tenancy.config';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { judgeOwnership, Labels, OWNER_LABELS, Ownership, StackClaim } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';
+import { SwarmService } from '../swarm/swarm.service';
 import { Installation } from './entities/installation.entity';
 
 /** The parts of a script ownership is about. */
@@ -33,6 +34,7 @@ export class StackOwnership implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     @InjectRepository(Installation) private readonly installation: Repository<Installation>,
     private readonly objects: SwarmObjectsService,
+    private readonly swarm: SwarmService,
     @Inject(tenancyConfig.KEY) private readonly config: ConfigType<typeof tenancyConfig>,
   ) {}
 
@@ -77,19 +79,43 @@ export class StackOwnership implements OnModuleInit, OnApplicationBootstrap {
    * guessing could hand someone else's stack over.
    */
   async assertNotForeign(script: OwnedStack): Promise<Ownership> {
-    let verdict: Ownership;
-    try {
-      verdict = await this.judge(script);
-    } catch (err) {
-      const { message } = classifyDockerFailure(err);
-      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
-        zh: `无法确认栈 ${script.serviceName} 的归属（${message}），未做任何更改`,
-        en: `cannot tell who owns stack ${script.serviceName} (${message}); nothing was changed`,
-      });
-    }
+    const verdict = await this.askDocker(script.serviceName, () => this.judge(script));
     if (verdict.kind === 'foreign') throw foreignStackError(verdict.reason);
     return verdict;
   }
+
+  /**
+   * A new stack name must not share a namespace with a stack on the swarm that is not `mine`: swarm
+   * names a stack's objects `<stack>_<key>`, so stack `app`'s volume `x_data` would be stack
+   * `app_x`'s volume `data`.
+   */
+  async assertNoNamespaceOverlap(stack: string, mine: (name: string) => boolean): Promise<void> {
+    const names = await this.askDocker(stack, () => this.swarm.stackNames());
+    const other = names.find((n) => overlaps(n, stack) && !mine(n));
+    if (other) throw namespaceOverlapError(stack, other);
+  }
+
+  private async askDocker<T>(stack: string, ask: () => Promise<T>): Promise<T> {
+    try {
+      return await ask();
+    } catch (err) {
+      const { message } = classifyDockerFailure(err);
+      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
+        zh: `无法确认栈 ${stack} 的归属（${message}），未做任何更改`,
+        en: `cannot tell who owns stack ${stack} (${message}); nothing was changed`,
+      });
+    }
+  }
+}
+
+/** `app` and `app_x` overlap: `app_x_data` could be either one's. */
+export const overlaps = (a: string, b: string) => a !== b && (a.startsWith(`${b}_`) || b.startsWith(`${a}_`));
+
+export function namespaceOverlapError(stack: string, other: string): AppError {
+  return new AppError(Errors.STACK_NOT_OURS, {
+    zh: `栈名 ${stack} 与不属于你的栈 ${other} 共用命名空间（Swarm 以 <栈名>_ 为资源名前缀），请换一个名称`,
+    en: `the name ${stack} shares a namespace with the stack ${other}, which is not yours (swarm prefixes a stack's objects with <stack>_); choose another name`,
+  });
 }
 
 export function foreignStackError(reason: string): AppError {

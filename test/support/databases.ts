@@ -62,3 +62,33 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     },
   };
 }
+
+/** Every row of every table of a test database, as text (to prove what is not stored in clear). */
+export async function dumpDatabase(url: string): Promise<string> {
+  if (url.startsWith('sqlite:')) {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(url.slice('sqlite:'.length), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      return tables.map(({ name }) => `${name}: ${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
+    } finally {
+      db.close();
+    }
+  }
+  const name = new URL(url).pathname.slice(1);
+  assertTestDatabaseName(name);
+  const conn = await connectServer();
+  try {
+    await conn.query(`USE \`${name}\``);
+    const [tables] = (await conn.query('SHOW TABLES')) as unknown as [Record<string, string>[]];
+    const out: string[] = [];
+    for (const row of tables) {
+      const table = Object.values(row)[0];
+      const [rows] = await conn.query(`SELECT * FROM \`${table}\``);
+      out.push(`${table}: ${JSON.stringify(rows)}`);
+    }
+    return out.join('\n');
+  } finally {
+    await conn.end();
+  }
+}

@@ -393,13 +393,10 @@ describe('scripts', () => {
       const image = ensureTestImage('dds-test/scripts-web:1');
       const content = compose(image, '    stop_grace_period: 1s\n');
       const script = await createOk(alice, stackName(), content);
-      const file = join(t.dataDir, 'stacks', script.serviceName, 'docker-compose.yml');
-      mkdirSync(join(file, '..'), { recursive: true });
-      writeFileSync(file, content);
-      docker('stack', 'deploy', '-c', file, script.serviceName);
+      const path = `/web/user/script/${script.id}`;
+      expect((await t.request('PUT', `${path}/createService`, { token: alice.authorization })).body.code).toBe(0);
       expect(docker('stack', 'services', '--format', '{{.Name}}', script.serviceName).trim()).toBe(`${script.serviceName}_halo`);
 
-      const path = `/web/user/script/${script.id}`;
       const refused = await t.request('DELETE', path, { token: alice.authorization });
       expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 40911 });
       expect(refused.body.message).toContain(script.serviceName);
@@ -413,6 +410,7 @@ describe('scripts', () => {
       expect(existsSync(join(t.dataDir, 'stacks', script.serviceName))).toBe(false);
       // The removal was a recorded deployment, and its record outlives the script.
       expect(await stackHistory(t, script.serviceName)).toEqual([
+        expect.objectContaining({ scriptId: null, userId: alice.id, action: 'create', status: 'succeeded' }),
         expect.objectContaining({ scriptId: null, userId: alice.id, action: 'remove', trigger: 'manual', status: 'succeeded', errorCode: null }),
       ]);
     });
@@ -532,12 +530,16 @@ describe('scripts when docker cannot answer or cannot remove the stack', () => {
   });
 
   it('deletes nothing when the removal fails, and answers with its error', async () => {
-    // `stack services` says the stack runs, `stack rm` fails; everything else is the real CLI.
+    // `stack services` says the stack runs, its service carries this script's labels (written below
+    // once the ids are known), `stack rm` fails; everything else is the real CLI.
+    const labels = join(mkdtempSync(join(tmpdir(), 'dds-labels-')), 'service');
     const bin = fakeDocker(
       [
         'if [ "$1 $2" = "stack services" ]; then',
         '  printf \'{"ID":"x1","Image":"nginx:1","Mode":"replicated","Name":"%s_halo","Ports":"","Replicas":"0/1"}\\n\' "$6"; exit 0',
         'fi',
+        'if [ "$1 $2" = "service ls" ]; then echo x1; exit 0; fi',
+        `if [ "$1 $2" = "service inspect" ] && [ "$6" = "x1" ]; then cat '${labels}'; exit 0; fi`,
         'if [ "$1 $2" = "stack rm" ]; then echo "Error: failed to remove network: boom" >&2; exit 1; fi',
         'exec docker "$@"',
       ].join('\n'),
@@ -548,6 +550,8 @@ describe('scripts when docker cannot answer or cannot remove the stack', () => {
       const name = stackName();
       const saved = await t.request('POST', '/web/user/script', { token: user.authorization, body: { serviceName: name, dockerComposeContent: compose() } });
       const path = `/web/user/script/${saved.body.data.id}`;
+      const { installationId } = (await t.app.get(DataSource).query('SELECT installation_id AS installationId FROM installation'))[0];
+      writeFileSync(labels, `"${name}_halo" ${JSON.stringify({ 'dds.installation': installationId, 'dds.script': String(saved.body.data.id), 'dds.owner': String(user.id) })}\n`);
       const detail = await t.request('GET', path, { token: user.authorization });
       expect(detail.body.data.stack).toEqual({ deployed: true, services: [{ name: `${name}_halo`, image: 'nginx:1', mode: 'replicated', running: 0, desired: 1 }] });
 

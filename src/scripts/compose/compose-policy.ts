@@ -144,7 +144,8 @@ function volumeSourceReason(volume: unknown, declared: readonly string[], stack:
 
 function checkPorts(ports: unknown, key: string, range: PolicyContext['portRange'], add: Add): void {
   if (ports === undefined || ports === null) return;
-  if (!Array.isArray(ports)) return add(key, 'ports cannot be read; write a list of "published:target" entries');
+  // Not a list: docker's own schema check refuses it, with its message.
+  if (!Array.isArray(ports)) return;
   ports.forEach((entry, i) => {
     const published = publishedPorts(entry);
     const at = `${key}[${i}]`;

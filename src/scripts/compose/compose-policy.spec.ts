@@ -312,7 +312,7 @@ describe('checkComposePolicy: published ports (allowed 30000-32767)', () => {
     expect(violations[0].reason).toContain('cannot be read');
   });
 
-  it('names each refused entry of each service, and leaves a ports value that is not a list to docker's schema check', () => {
+  it('names each refused entry of each service, and leaves a ports value that is not a list to the schema check of docker', () => {
     const compose = parseComposeFile(
       ['services:', '  a: {image: x, ports: ["30080:80", "8080:81", ":82", "9000:83"]}', '  b: {image: y, ports: "30081:80"}'].join('\n'),
     );

@@ -61,7 +61,7 @@ export class MetricsService {
 
   private readonly deployments = new Counter({
     name: 'dds_deployments_total',
-    help: 'Finished deployments by action (create, remove, update), trigger (manual, webhook) and final status',
+    help: 'Finished deployments by action (create, remove, update, adopt), trigger (manual, webhook) and final status',
     labelNames: ['action', 'trigger', 'status'] as const,
     registers: [this.registry],
   });

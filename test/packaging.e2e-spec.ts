@@ -109,6 +109,14 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     expect(await metrics.text()).toMatch(/^http_requests_total\{method="POST",route="\/web\/user\/login",status_code="200"\} 1$/m);
   });
 
+  it('knows the stack it runs in: no USER may save a script of that name', async () => {
+    await api.post('/web/user/login/registered', { username: 'stranger', password: GOOD_PASSWORD, name: 'stranger', phone: '15159845510' });
+    const user = (await api.post('/web/user/login', { username: 'stranger', password: GOOD_PASSWORD })).body.data;
+    expect(user.role).toBe('USER');
+    const res = await api.post('/web/user/script', { serviceName: STACK, dockerComposeContent: 'services:\n  app:\n    image: nginx:1\n' }, user.authorization);
+    expect([res.status, res.body.code]).toEqual([409, 40913]);
+  });
+
   it('deploys a stack through the host docker socket and rolls it by updateService', async () => {
     for (const tag of ['1', '2']) ensureTestImage(`${TEST_IMAGE}:${tag}`);
     const stack = `${ID}-web`;

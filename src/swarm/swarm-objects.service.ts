@@ -75,7 +75,8 @@ export class SwarmObjectsService {
       await this.docker.run(['secret', 'rm', '--', name], { timeoutMs: QUERY_TIMEOUT_MS });
       return true;
     } catch (err) {
-      if (err instanceof DockerCliError && /in use|not found/i.test(err.result.stderr)) return /not found/i.test(err.result.stderr);
+      if (err instanceof DockerCliError && /not found/i.test(err.result.stderr)) return true; // gone already
+      if (err instanceof DockerCliError && /in use/i.test(err.result.stderr)) return false;
       throw err;
     }
   }

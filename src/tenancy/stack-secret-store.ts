@@ -2,6 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { AppError } from '../common/app-error';
+import { Errors } from '../common/error-codes';
+import { isUniqueViolation } from '../database/db-errors';
+import { classifyDockerFailure } from '../swarm/docker-failure';
 import { OWNER_LABELS } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';
 import { StackSecret } from './entities/stack-secret.entity';
@@ -28,20 +32,22 @@ export class StackSecretStore {
   /** Stores a new value as a new swarm secret and points the script's secret at it. */
   async put(script: Required<OwnedStack>, name: string, value: string, userId: number): Promise<StackSecret> {
     const swarmName = `${script.serviceName}_${name}_${randomBytes(4).toString('hex')}`;
-    await this.objects.createSecret(swarmName, value, { ...this.ownership.serviceLabels(script), [OWNER_LABELS.secret]: name });
-    const existing = await this.repo.findOneBy({ scriptId: script.id, name });
-    if (existing) {
-      await this.repo.update({ id: existing.id }, { swarmName, updatedBy: userId });
-    } else {
-      await this.repo.insert({ scriptId: script.id, name, swarmName, updatedBy: userId });
-    }
+    await this.objects.createSecret(swarmName, value, { ...this.ownership.serviceLabels(script), [OWNER_LABELS.secret]: name }).catch((err: unknown) => {
+      const { kind, message } = classifyDockerFailure(err);
+      throw new AppError(kind === 'unavailable' ? Errors.DOCKER_UNAVAILABLE : Errors.SERVICE_UNAVAILABLE, { zh: message, en: `docker did not store the secret: ${message}` });
+    });
+    // The unique (script, name) index decides between a new secret and a new value, also for racing writers.
+    await this.repo.insert({ scriptId: script.id, name, swarmName, updatedBy: userId }).catch(async (err: unknown) => {
+      if (!isUniqueViolation(err)) throw err;
+      await this.repo.update({ scriptId: script.id, name }, { swarmName, updatedBy: userId });
+    });
     return (await this.repo.findOneBy({ scriptId: script.id, name }))!;
   }
 
   /** Forgets the secret; its swarm secrets go now or, while a service still uses one, at the next prune. */
   async delete(script: Required<OwnedStack>, name: string): Promise<boolean> {
     const { affected } = await this.repo.delete({ scriptId: script.id, name });
-    if (affected) await this.prune(script);
+    if (affected) await this.prune(script).catch((err: Error) => this.logger.warn(`stack secrets of ${script.serviceName}: ${err.message}`));
     return Boolean(affected);
   }
 

@@ -268,6 +268,26 @@ describe('multi-user safety on a shared swarm', () => {
     expect(app.output()).toContain('/secrets/db_password'); // the log does record the request itself
   });
 
+  it('answers hostile input to the new routes with a clear 4xx and changes nothing', async () => {
+    const script = await saveOk(bob, `${PREFIX}-hostile`);
+    const base = `/web/user/script/${script.id}`;
+    for (const name of ['..%2F..%2Fetc', 'a%20b', '-rf', 'x'.repeat(25), '%24(id)']) {
+      const res = await call(bob, 'PUT', `${base}/secrets/${name}`, { value: 'v' });
+      expect({ name, status: res.status, code: res.body.code }).toEqual({ name, status: 404, code: 40411 });
+    }
+    for (const body of [{}, { value: '' }, { value: 42 }, { value: ['x'] }, { value: 'v', extra: 1 }]) {
+      const res = await call(bob, 'PUT', `${base}/secrets/ok`, body);
+      expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: 400, code: 40000 });
+    }
+    expect((await call(bob, 'PUT', `${base}/secrets/ok`, { value: 'x'.repeat(600 * 1024) })).body.code).toBe(40000); // over 500 KiB
+    expect((await call(bob, 'GET', `${base}/secrets`)).body.data).toEqual([]);
+    expect((await call(bob, 'DELETE', `${base}/secrets/missing`)).body.code).toBe(40411);
+    expect((await call(admin, 'PUT', `/web/user/script/abc/adopt`)).status).toBe(404);
+    // An ADMIN adopts into their own scripts only: another user's script is not found.
+    expect((await call(admin, 'PUT', `${base}/adopt`)).body.code).toBe(40410);
+    expect((await call(admin, 'GET', `${base}/secrets`)).body.code).toBe(40410);
+  });
+
   it('refuses to save for a USER when docker cannot say who owns the name', async () => {
     const blind = await startAppProcess('tenancy-blind', build!.mainJs, {
       DATABASE_URL: databaseUrl,

@@ -73,10 +73,6 @@ export class SwarmService {
     return stdout.split('\n').map((s) => s.trim()).filter(Boolean);
   }
 
-  async isStackDeployed(stack: string): Promise<boolean> {
-    return (await this.listStackServices(stack)).length > 0;
-  }
-
   /** Deployed or not, and each service's image and running/desired replicas. */
   async stackState(stack: string, opts: { timeoutMs?: number } = {}): Promise<StackState> {
     const services = (await this.listStackServices(stack, opts)).map((s) => {
@@ -85,10 +81,6 @@ export class SwarmService {
       return { name: s.name, image: s.image, mode: s.mode, replicas: { running: Number(m?.[1] ?? 0), desired: Number(m?.[2] ?? 0) } };
     });
     return { deployed: services.length > 0, services };
-  }
-
-  composeFilePath(stack: string): string {
-    return join(this.app.dataDir, 'stacks', assertStackName(stack), 'docker-compose.yml');
   }
 
   /** Writes one of the stack's compose files atomically (mode 0600) and returns its path. */

@@ -148,7 +148,9 @@ describe('multi-user safety on a shared swarm', () => {
     const hook = await app.request('POST', new URL(script.autoUpdateUrl).pathname + new URL(script.autoUpdateUrl).search, { body: aliyunPush(NAMESPACE, '2') });
     expect([hook.status, hook.body.code]).toEqual([409, 40912]);
     expect(serviceState(`${late}_web`)).toBe(lateBefore);
-    expect((await call(alice, 'GET', `/web/user/script/${script.id}`)).body.code).toBe(0);
+    // Nor does the detail show her what runs there.
+    const detail = await call(alice, 'GET', `/web/user/script/${script.id}`);
+    expect(detail.body.data).toMatchObject({ stack: null, stackError: expect.stringContaining("is not this script's") });
 
     // Deleting the script without removeService leaves the stack that is not its own alone.
     expect((await call(alice, 'DELETE', `/web/user/script/${script.id}`)).body.code).toBe(0);

@@ -110,7 +110,7 @@ export class ScriptsService {
    */
   async detail(user: AuthUser, id: number): Promise<ScriptDetailDto> {
     const script = await this.findOwned(user, id);
-    return { ...this.toDto(script, user), ...(await this.liveStack(script.serviceName)) };
+    return { ...this.toDto(script, user), ...(await this.liveStack(script)) };
   }
 
   /** The caller's scripts, newest first; `all` (ADMIN only) lists every user's. */
@@ -215,18 +215,22 @@ export class ScriptsService {
    * one stack share one docker call, and its answer for STACK_STATE_TTL_MS after it, so a burst of
    * reads does not start a process each.
    */
-  private liveStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
+  private liveStack(script: Script): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
+    const stack = script.serviceName;
     const cached = this.stackReads.get(stack);
     if (cached && cached.until > Date.now()) return cached.read;
-    const entry = { read: this.readStack(stack), until: Infinity };
+    const entry = { read: this.readStack(script), until: Infinity };
     entry.read.finally(() => (entry.until = Date.now() + STACK_STATE_TTL_MS));
     this.stackReads.set(stack, entry);
     return entry.read;
   }
 
-  private async readStack(stack: string): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
+  /** A stack of the script's name that is not the script's is not shown: it is someone else's. */
+  private async readStack(script: Script): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
+    const stack = script.serviceName;
     try {
-      const state = await this.swarm.stackState(stack, { timeoutMs: STACK_STATE_TIMEOUT_MS });
+      const [state, ownership] = await Promise.all([this.swarm.stackState(stack, { timeoutMs: STACK_STATE_TIMEOUT_MS }), this.ownership.judge(script)]);
+      if (ownership.kind === 'foreign') return { stack: null, stackError: `a stack named ${stack} runs on the swarm but is not this script's (40912)` };
       const services = state.services.map(({ name, image, mode, replicas }) => ({ name, image, mode, running: replicas.running, desired: replicas.desired }));
       return { stack: { deployed: state.deployed, services }, stackError: null };
     } catch (err) {

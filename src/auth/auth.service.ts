@@ -5,8 +5,8 @@ import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { AccessTokenService } from './access-token.service';
 import { LoginResultDto } from './dto/auth.dto';
-import { PasswordHasher } from './password-hasher';
-import { SessionsService } from './sessions.service';
+import { PasswordHasher } from '../credentials/password-hasher';
+import { SessionsService } from '../credentials/sessions.service';
 
 @Injectable()
 export class AuthService {

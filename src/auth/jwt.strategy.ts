@@ -6,7 +6,7 @@ import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Errors } from '../common/error-codes';
 import { ACCESS_TOKEN_ALGORITHM, AccessTokenClaims, AccessTokenService } from './access-token.service';
-import { SessionsService } from './sessions.service';
+import { SessionsService } from '../credentials/sessions.service';
 
 /** The contract sends the token in the `authorization` header, raw or as `Bearer <token>`. */
 export function extractAccessToken(req: FastifyRequest): string | null {

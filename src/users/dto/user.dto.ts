@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Length, Matches } from 'class-validator';
-import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy';
+import { PASSWORD_MAX_LENGTH } from '../../credentials/password-policy';
 import { Role, ROLES, User } from '../entities/user.entity';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;

@@ -47,7 +47,7 @@ const update = { id: 1, scriptId: 7, action: 'update', serviceName: 'halo', imag
 const ctx = () => ({ onLine: jest.fn(), signal: new AbortController().signal, deadline: Date.now() + 60_000 });
 
 describe('DeploymentExecutor checks who owns the stack first', () => {
-  const foreign: Ownership = { kind: 'foreign', reason: 'stack halo runs services that are not this script\'s: halo_halo (deployed outside this service)' };
+  const foreign: Ownership = { kind: 'foreign', services: ['halo_halo'], reason: 'stack halo runs services that are not this script\'s: halo_halo (deployed outside this service)' };
 
   it.each(['create', 'update', 'remove'] as const)('refuses to %s a stack that is not the script\'s, running nothing', async (action) => {
     const ex = executorWith({}, {}, { ownership: foreign });
@@ -58,9 +58,8 @@ describe('DeploymentExecutor checks who owns the stack first', () => {
 
   it('adopts a foreign stack by labelling its services, and refuses when there is nothing to adopt', async () => {
     const labelServices = jest.fn().mockResolvedValue(undefined);
-    const stackResources = jest.fn().mockResolvedValue({ services: [{ name: 'halo_halo', labels: {} }], volumes: [] });
     const c = ctx();
-    const ex = executorWith({}, {}, { ownership: foreign, objects: { labelServices, stackResources } });
+    const ex = executorWith({}, {}, { ownership: foreign, objects: { labelServices } });
     await expect(ex.execute({ ...update, action: 'adopt' }, c)).resolves.toEqual({ status: 'succeeded' });
     expect(labelServices).toHaveBeenCalledWith(['halo_halo'], LABELS, expect.anything());
     expect(c.onLine).toHaveBeenCalledWith('adopted halo_halo');

@@ -112,10 +112,10 @@ export class DeploymentExecutor {
     if (ownership.kind === 'absent') {
       return { status: 'failed', error: `no stack ${script.serviceName} runs on the swarm: nothing to adopt`, errorCode: Errors.STACK_NOT_DEPLOYED.code };
     }
-    const { services } = await this.objects.stackResources(script.serviceName);
+    const { services } = ownership;
     if (ownership.kind === 'owned') ctx.onLine(`stack ${script.serviceName} already belongs to this script`);
-    else await this.objects.labelServices(services.map((s) => s.name), this.ownership.serviceLabels(script), this.runOptions(ctx));
-    for (const s of services) ctx.onLine(`adopted ${s.name}`);
+    else await this.objects.labelServices(services, this.ownership.serviceLabels(script), this.runOptions(ctx));
+    for (const service of services) ctx.onLine(`adopted ${service}`);
     return { status: 'succeeded' };
   }
 

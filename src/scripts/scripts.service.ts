@@ -28,7 +28,7 @@ const STACK_STATE_TIMEOUT_MS = 10_000;
 const STACK_STATE_TTL_MS = 2_000;
 
 /** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
-const likeContains = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 @Injectable()
 export class ScriptsService {
@@ -91,7 +91,7 @@ export class ScriptsService {
   private async assertNoOverlapWithOthers(user: AuthUser, stack: string): Promise<Set<string>> {
     const prefixes = candidateStacks(stack);
     const qb = this.scripts.createQueryBuilder('s').select(['s.serviceName', 's.userId']).where("s.serviceName LIKE :below ESCAPE '!'", {
-      below: `${stack.replace(/[!%_]/g, (c) => `!${c}`)}!_%`,
+      below: `${escapeLike(stack)}!_%`,
     });
     if (prefixes.length) qb.orWhere('s.serviceName IN (:...prefixes)', { prefixes });
     const rows = await qb.getMany();
@@ -122,7 +122,7 @@ export class ScriptsService {
       .offset((query.pageNumber - 1) * query.pageSize)
       .limit(query.pageSize);
     if (!query.all) qb.andWhere('s.userId = :userId', { userId: user.id });
-    if (query.serviceName) qb.andWhere("s.serviceName LIKE :name ESCAPE '!'", { name: likeContains(query.serviceName) });
+    if (query.serviceName) qb.andWhere("s.serviceName LIKE :name ESCAPE '!'", { name: `%${escapeLike(query.serviceName)}%` });
     const [rows, total] = await qb.getManyAndCount();
     return Page.of(rows.map((s) => this.toDto(s, user)), total, query);
   }
@@ -157,13 +157,7 @@ export class ScriptsService {
    */
   async mustRemoveStack(script: Script, removeService: boolean, busy = false): Promise<boolean> {
     const stack = script.serviceName;
-    const verdict = await this.ownership.judge(script).catch((err: unknown) => {
-      this.logger.warn(`cannot tell whether stack ${stack} is deployed: ${(err as Error).message}`);
-      throw new AppError(Errors.SERVICE_UNAVAILABLE, {
-        zh: `无法确认栈 ${stack} 是否在运行（docker 不可用），未删除`,
-        en: `cannot tell whether stack ${stack} is deployed (docker unavailable); nothing was deleted`,
-      });
-    });
+    const verdict = await this.ownership.read(script);
     if (verdict.kind === 'foreign') {
       if (removeService) throw foreignStackError(verdict.reason);
       return false;

@@ -7,7 +7,7 @@ const claim = { installation: 'inst1', scriptId: 7, ownerId: 3 };
 describe('judgeOwnership', () => {
   it('is absent with nothing on the swarm, owned when every service carries this installation and script', () => {
     expect(judgeOwnership('app', { services: [], volumes: [] }, claim)).toEqual({ kind: 'absent' });
-    expect(judgeOwnership('app', { services: [svc('app_web', ours(7)), svc('app_db', ours(7))], volumes: [] }, claim)).toEqual({ kind: 'owned' });
+    expect(judgeOwnership('app', { services: [svc('app_web', ours(7)), svc('app_db', ours(7))], volumes: [] }, claim)).toEqual({ kind: 'owned', services: ['app_web', 'app_db'] });
   });
 
   it.each([
@@ -16,7 +16,7 @@ describe('judgeOwnership', () => {
     ['another script', ours(8), 'app_web (belongs to script 8)'],
   ])('calls a stack with a service %s foreign, and says whose', (_, labels, says) => {
     const verdict = judgeOwnership('app', { services: [svc('app_db', ours(7)), svc('app_web', labels)], volumes: [] }, claim);
-    expect(verdict).toEqual({ kind: 'foreign', reason: `stack app runs services that are not this script's: ${says}` });
+    expect(verdict).toEqual({ kind: 'foreign', services: ['app_db', 'app_web'], reason: `stack app runs services that are not this script's: ${says}` });
   });
 
   it('treats any existing service as foreign to a script not saved yet', () => {
@@ -28,6 +28,7 @@ describe('judgeOwnership', () => {
     expect(judgeOwnership('app', { services: [svc('app_web', ours(7))], volumes: [foreignVolume] }, claim).kind).toBe('owned');
     expect(judgeOwnership('app', { services: [], volumes: [foreignVolume] }, claim)).toEqual({
       kind: 'foreign',
+      services: [],
       reason: 'stack app left volumes that are not yours: app_data (belongs to another user)',
     });
     expect(judgeOwnership('app', { services: [], volumes: [svc('app_data')] }, claim).kind).toBe('foreign');

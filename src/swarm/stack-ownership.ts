@@ -35,7 +35,8 @@ export interface StackClaim {
   ownerId: number;
 }
 
-export type Ownership = { kind: 'absent' } | { kind: 'owned' } | { kind: 'foreign'; reason: string };
+/** The verdict, with the names of the stack's services it read. */
+export type Ownership = { kind: 'absent' } | { kind: 'owned'; services: string[] } | { kind: 'foreign'; reason: string; services: string[] };
 
 const describe = (r: LabelledResource, claim: StackClaim): string => {
   const installation = r.labels[OWNER_LABELS.installation];
@@ -53,20 +54,21 @@ const describe = (r: LabelledResource, claim: StackClaim): string => {
 export function judgeOwnership(stack: string, resources: StackResources, claim: StackClaim): Ownership {
   const { services, volumes } = resources;
   if (services.length) {
+    const names = services.map((s) => s.name);
     const foreign = services.filter(
       (s) =>
         s.labels[OWNER_LABELS.installation] !== claim.installation ||
         claim.scriptId === undefined ||
         s.labels[OWNER_LABELS.script] !== String(claim.scriptId),
     );
-    if (!foreign.length) return { kind: 'owned' };
-    return { kind: 'foreign', reason: `stack ${stack} runs services that are not this script's: ${foreign.slice(0, 5).map((s) => describe(s, claim)).join(', ')}` };
+    if (!foreign.length) return { kind: 'owned', services: names };
+    return { kind: 'foreign', services: names, reason: `stack ${stack} runs services that are not this script's: ${foreign.slice(0, 5).map((s) => describe(s, claim)).join(', ')}` };
   }
   const foreignVolumes = volumes.filter(
     (v) => v.labels[OWNER_LABELS.installation] !== claim.installation || v.labels[OWNER_LABELS.owner] !== String(claim.ownerId),
   );
   if (foreignVolumes.length) {
-    return { kind: 'foreign', reason: `stack ${stack} left volumes that are not yours: ${foreignVolumes.slice(0, 5).map((v) => describe(v, claim)).join(', ')}` };
+    return { kind: 'foreign', services: [], reason: `stack ${stack} left volumes that are not yours: ${foreignVolumes.slice(0, 5).map((v) => describe(v, claim)).join(', ')}` };
   }
   return { kind: 'absent' };
 }

@@ -74,12 +74,17 @@ export class StackOwnership implements OnModuleInit, OnApplicationBootstrap {
     return judgeOwnership(script.serviceName, await this.objects.stackResources(script.serviceName), claim);
   }
 
+  /** Like judge, but a docker failure is a 503 saying that nothing was changed. */
+  read(script: OwnedStack): Promise<Ownership> {
+    return this.askDocker(script.serviceName, () => this.judge(script));
+  }
+
   /**
    * Refuses (409) a stack that is not the script's; when docker cannot say, refuses too (503), since
    * guessing could hand someone else's stack over.
    */
   async assertNotForeign(script: OwnedStack): Promise<Ownership> {
-    const verdict = await this.askDocker(script.serviceName, () => this.judge(script));
+    const verdict = await this.read(script);
     if (verdict.kind === 'foreign') throw foreignStackError(verdict.reason);
     return verdict;
   }

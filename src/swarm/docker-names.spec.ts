@@ -2,6 +2,7 @@ import {
   imageReference,
   InvalidDockerArgumentError,
   isRepository,
+  isRepositoryPath,
   isStackName,
   isTag,
   normaliseRepository,
@@ -16,6 +17,7 @@ describe('docker names', () => {
     expect(isStackName(v)).toBe(false);
     expect(isTag(v)).toBe(false);
     expect(isRepository(v)).toBe(false);
+    expect(isRepositoryPath(v)).toBe(false);
     expect(() => imageReference({ repository: v, tag: '1' })).toThrow(InvalidDockerArgumentError);
     expect(() => imageReference({ repository: 'halohub/halo', tag: v })).toThrow(InvalidDockerArgumentError);
     // An empty digest means "no digest"; anything else must be a digest.
@@ -29,6 +31,11 @@ describe('docker names', () => {
     for (const bad of ['halohub/halo:1.4.7', 'halohub/halo@sha256:' + 'a'.repeat(64), 'HaloHub/halo', 'halo/', '/halo', 'a//b', 'a/-b', 'a/b-', 'host:5000']) {
       expect(isRepository(bad)).toBe(false);
     }
+  });
+
+  it('repository paths: the part inside a registry, never a host', () => {
+    for (const ok of ['halo', 'library/nginx', 'acme/a__b/c-d.e', 'registry.example.com/x']) expect(isRepositoryPath(ok)).toBe(true);
+    for (const bad of ['127.0.0.1:5000/acme/web', 'Registry.Example.com/x', 'Acme/web', 'a//b', 'halo/', 'a/b:1', 'a/b?x']) expect(isRepositoryPath(bad)).toBe(false);
   });
 
   it('stack names: lowercase, start alphanumeric, at most 30', () => {

@@ -36,6 +36,10 @@ export function isRepository(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= NAME_MAX && REPOSITORY_RE.test(v);
 }
 
+/** A repository's path inside its registry, without host: `library/nginx`, `acme/web`. */
+export const REPOSITORY_PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+export const isRepositoryPath = (v: unknown): v is string => typeof v === 'string' && v.length <= NAME_MAX && REPOSITORY_PATH_RE.test(v);
+
 /** Thrown when a value would not be a safe, valid docker argument; nothing has been run. */
 export class InvalidDockerArgumentError extends Error {
   constructor(

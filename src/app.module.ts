@@ -9,12 +9,15 @@ import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { dockerConfig } from './config/docker.config';
 import { metricsConfig } from './config/metrics.config';
+import { registriesConfig } from './config/registries.config';
+import { secretsConfig } from './config/secrets.config';
 import { shutdownConfig } from './config/shutdown.config';
 import { tenancyConfig } from './config/tenancy.config';
 import { DatabaseModule } from './database/database.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RegistriesModule } from './registries/registries.module';
 import { ScriptsModule } from './scripts/scripts.module';
 import { StackSecretsModule } from './stack-secrets/stack-secrets.module';
 import { UsersModule } from './users/users.module';
@@ -22,7 +25,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig, secretsConfig, registriesConfig] }),
     DatabaseModule,
     HealthModule,
     MetricsModule,
@@ -32,6 +35,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     DeploymentsModule,
     WebhooksModule,
     StackSecretsModule,
+    RegistriesModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

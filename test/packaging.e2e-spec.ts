@@ -19,6 +19,7 @@ const IMAGE = `dds-pkg-${ID}:test`;
 const STACK = ID;
 const APP_SERVICE = `${STACK}_app`;
 const SECRET = `${ID}_jwt`;
+const KEY_SECRET = `${ID}_key`;
 const METRICS_TOKEN = randomBytes(24).toString('hex');
 const TEST_IMAGE = `dds-pkg-e2e/${ID}`;
 const ROOT = join(__dirname, '..');
@@ -37,6 +38,7 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     port = await freePort('0.0.0.0'); // host-mode publishing binds every address
     api = new ApiClient(`http://127.0.0.1:${port}`);
     sh('docker', ['secret', 'create', SECRET, '-'], randomBytes(32).toString('hex'));
+    sh('docker', ['secret', 'create', KEY_SECRET, '-'], randomBytes(32).toString('base64'));
     const env = {
       ...process.env,
       DDS_IMAGE: IMAGE,
@@ -47,6 +49,9 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
       DDS_REGISTRATION: 'open',
       DDS_METRICS_TOKEN: METRICS_TOKEN,
       DDS_JWT_SECRET_NAME: SECRET,
+      DDS_SECRETS_KEY_NAME: KEY_SECRET,
+      // The rolled test images exist only on this engine, under registry hosts that must not be contacted.
+      DDS_PIN_DIGESTS: 'false',
     };
     const deploy = spawnSync('docker', ['stack', 'deploy', '-c', join(ROOT, 'deploy/stack.yml'), STACK], { encoding: 'utf8', env });
     if (deploy.status !== 0) throw new Error(`docker stack deploy failed: ${deploy.stderr}`);
@@ -57,7 +62,7 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
   afterAll(async () => {
     removeStacks(`${ID}-`);
     await removeStackAndVolumes(STACK);
-    spawnSync('docker', ['secret', 'rm', SECRET]);
+    spawnSync('docker', ['secret', 'rm', SECRET, KEY_SECRET]);
     spawnSync('docker', ['image', 'rm', IMAGE]);
   }, 120_000);
 
@@ -169,6 +174,8 @@ describe('deploy/stack.mysql.yml', () => {
     expect(app.environment).toMatchObject({
       NODE_ENV: 'production',
       JWT_SECRET_FILE: '/run/secrets/dds_jwt_secret',
+      SECRETS_KEY_FILE: '/run/secrets/dds_secrets_key',
+      PIN_DIGESTS: 'true',
       DATABASE_PASSWORD_FILE: '/run/secrets/dds_db_password',
       DATABASE_URL: 'mysql://dds@db:3306/dds',
     });

@@ -73,6 +73,14 @@ export const Errors = {
   WEBHOOK_NO_MATCH: def(40071, 400, '推送的镜像与该服务的任何容器都不匹配，未执行任何操作', 'The pushed image matches no service of this stack; nothing was run'),
   AUTO_UPDATE_DISABLED: def(40370, 403, '该服务未开启自动更新，未执行任何操作', 'Auto-update is off for this service; nothing was run'),
   WEBHOOK_NOT_FOUND: def(40430, 404, '用户、服务或令牌无效', 'Unknown user, service or token'),
+
+  // Private registries and pinned digests
+  REGISTRY_AUTH_FAILED: def(40050, 400, '镜像仓库拒绝了该凭据（或需要凭据）', 'The registry refused the credentials (or requires some)'),
+  REGISTRY_CREDENTIAL_NOT_FOUND: def(40440, 404, '镜像仓库凭据不存在', 'Registry credential not found'),
+  IMAGE_TAG_NOT_FOUND: def(40441, 404, '镜像仓库中没有该镜像标签，未执行任何操作', 'The registry has no such image tag; nothing was run'),
+  REGISTRY_CREDENTIAL_EXISTS: def(40940, 409, '该镜像仓库已保存凭据，请用 PUT 修改', 'A credential for that registry is already saved; change it with PUT'),
+  DIGEST_MISMATCH: def(40941, 409, '镜像仓库中该标签并不指向推送的摘要，未执行任何操作', 'The registry does not hold the pushed digest under that tag; nothing was run'),
+  REGISTRY_UNREACHABLE: def(50240, 502, '无法连接镜像仓库，未执行任何操作', 'The registry could not be reached; nothing was run'),
 } satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;

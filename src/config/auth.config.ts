@@ -1,8 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadAppConfig } from './app.config';
+import { readOrCreateSecretFile } from './generated-secret';
 import { ConfigError, Env, readChoice, readEnv, readInt } from './env';
 
 export const REGISTRATION_MODES = ['open', 'approval', 'closed'] as const;
@@ -33,20 +32,7 @@ function resolveJwtSecret(env: Env, production: boolean, dataDir: string): strin
     return given;
   }
   if (production) throw new ConfigError('JWT_SECRET (or JWT_SECRET_FILE) is required when NODE_ENV=production');
-  const file = join(dataDir, 'jwt-secret');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(dataDir, { recursive: true });
-    const secret = randomBytes(48).toString('base64url');
-    // wx: if another instance created it first, keep theirs.
-    try {
-      writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-      return secret;
-    } catch {
-      return readFileSync(file, 'utf8').trim();
-    }
-  }
+  return readOrCreateSecretFile(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url'));
 }
 
 export function loadAuthConfig(env: Env = process.env): AuthConfig {

@@ -8,6 +8,10 @@ import { ServiceUpdateState, SwarmService } from '../swarm/swarm.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { StackOwnership } from '../tenancy/stack-ownership.service';
 import { DeploymentExecutor, sameImage } from './deployment-executor';
+import { RegistryAccess } from '../registries/registry-access.service';
+import { loadRegistriesConfig } from '../config/registries.config';
+import { AppError } from '../common/app-error';
+import { Errors } from '../common/error-codes';
 import { Deployment } from './entities/deployment.entity';
 
 const result = (stderr = '', exitCode = 1) => ({ exitCode, stdout: '', stderr, lines: [] });
@@ -29,8 +33,12 @@ const LABELS = { 'dds.installation': 'i1', 'dds.script': '7', 'dds.owner': '3' }
 function executorWith(
   swarm: Partial<Record<keyof SwarmService, jest.Mock>>,
   env: Record<string, string> = {},
-  opts: { ownership?: Ownership; objects?: Partial<Record<keyof SwarmObjectsService, jest.Mock>> } = {},
+  opts: { ownership?: Ownership; objects?: Partial<Record<keyof SwarmObjectsService, jest.Mock>>; pinDigest?: jest.Mock } = {},
 ) {
+  const registries = strict<RegistryAccess>('RegistryAccess', {
+    withLogins: jest.fn((_user: number, _images: string[], run: (dir: string) => unknown) => run('/tmp/dds-docker-config-test')),
+    ...(opts.pinDigest && { pinDigest: opts.pinDigest }),
+  });
   const ownership = strict<StackOwnership>('StackOwnership', { judge: jest.fn().mockResolvedValue(opts.ownership ?? { kind: 'owned' }), serviceLabels: () => LABELS });
   const scripts = strict<Repository<Script>>('scripts', { findOneBy: jest.fn().mockResolvedValue(script) });
   return new DeploymentExecutor(
@@ -39,7 +47,9 @@ function executorWith(
     ownership,
     strict<StackSecretStore>('StackSecretStore', {}),
     scripts,
+    registries,
     loadDockerConfig(env),
+    loadRegistriesConfig({ PIN_DIGESTS: opts.pinDigest ? 'true' : 'false', ...env }),
   );
 }
 
@@ -149,6 +159,28 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, `halohub/halo:2@sha256:${'b'.repeat(64)}`)).toBe(false);
     expect(sameImage('halohub/halo:1', 'halohub/halo:2')).toBe(false);
     expect(sameImage('halohub/halo', 'halohub/halo:latest')).toBe(true);
+  });
+});
+
+describe('DeploymentExecutor pins the digest the registry holds', () => {
+  const DIGEST = `sha256:${'c'.repeat(64)}`;
+
+  it('rolls to repo:tag@digest with the owner\'s logins and records the digest', async () => {
+    const pinDigest = jest.fn().mockResolvedValue(DIGEST);
+    const updateService = jest.fn().mockResolvedValue(result('', 0));
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('succeeded', `halohub/halo:2@${DIGEST}`, 'completed'));
+    const c = ctx();
+    const ex = executorWith({ inspectUpdate: inspect, updateService }, {}, { pinDigest });
+    await expect(ex.execute({ ...update, digest: DIGEST }, c)).resolves.toEqual({ status: 'succeeded', digest: DIGEST });
+    expect(pinDigest).toHaveBeenCalledWith(3, 'halohub/halo', '2', DIGEST, c.signal);
+    expect(updateService).toHaveBeenCalledWith('halo_halo', `halohub/halo:2@${DIGEST}`, expect.objectContaining({ configDir: '/tmp/dds-docker-config-test' }));
+    expect(c.onLine).toHaveBeenCalledWith(`halohub/halo:2 is ${DIGEST} in the registry; rolling to that digest`);
+  });
+
+  it('a lookup the registry refuses is recorded with its own code and runs nothing', async () => {
+    const pinDigest = jest.fn().mockRejectedValue(new AppError(Errors.DIGEST_MISMATCH, { zh: 'x', en: 'halohub/halo:2 is sha256:a in the registry, not the pushed sha256:b' }));
+    const ex = executorWith({}, {}, { pinDigest });
+    await expect(ex.execute(update, ctx())).resolves.toEqual({ status: 'failed', errorCode: 40941, error: 'halohub/halo:2 is sha256:a in the registry, not the pushed sha256:b' });
   });
 });
 

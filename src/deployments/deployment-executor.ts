@@ -2,8 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
+import { registriesConfig } from '../config/registries.config';
+import { RegistryAccess } from '../registries/registry-access.service';
 import { parseComposeFile } from '../scripts/compose/compose-file';
 import { buildDeployOverride, stackSecretRefs } from '../scripts/compose/deploy-override';
 import { Script } from '../scripts/entities/script.entity';
@@ -30,6 +33,8 @@ export interface ExecutionResult {
   status: Extract<DeploymentStatus, 'succeeded' | 'failed' | 'rolled_back' | 'interrupted'>;
   error?: string;
   errorCode?: number;
+  /** The digest an update was pinned to (recorded on the deployment). */
+  digest?: string;
 }
 
 // docker CLI 26+ says this on every `stack deploy` without --detach; older CLIs reject the flag, so
@@ -62,7 +67,9 @@ export class DeploymentExecutor {
     private readonly ownership: StackOwnership,
     private readonly secrets: StackSecretStore,
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
+    private readonly registries: RegistryAccess,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+    @Inject(registriesConfig.KEY) private readonly pinning: ConfigType<typeof registriesConfig>,
   ) {}
 
   /**
@@ -81,7 +88,7 @@ export class DeploymentExecutor {
       }
       if (d.action === 'create') return await this.create(script, ctx);
       if (d.action === 'remove') return await this.remove(d, ctx);
-      return await this.update(d, ctx);
+      return await this.update(d, script, ctx);
     } catch (err) {
       return this.failure(err);
     }
@@ -101,7 +108,11 @@ export class DeploymentExecutor {
       await this.swarm.writeComposeFile(script.serviceName, script.composeContent),
       await this.swarm.writeComposeFile(script.serviceName, override, 'docker-compose.dds.yml'),
     ];
-    await this.swarm.deployStack(script.serviceName, files, this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)));
+    // The owner's registry logins go with the deploy, so every node can pull private images.
+    const images = (script.images ?? []).map((i) => i.image);
+    await this.registries.withLogins(script.userId, images, (configDir) =>
+      this.swarm.deployStack(script.serviceName, files, { ...this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)), configDir }),
+    );
     // Secret versions the stack no longer uses (docker keeps one in use until its tasks are replaced).
     await this.secrets.prune(script).catch(() => undefined);
     return { status: 'succeeded' };
@@ -132,27 +143,38 @@ export class DeploymentExecutor {
     }
   }
 
-  /** Rolls each target service in turn; stops at the first one that does not succeed. */
-  private async update(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
-    // Roll to repo:tag and let docker resolve and pin the digest itself: a registry's payload digest
-    // may name an index or another platform's manifest, and a local-only image has none at all.
-    // The push's digest is still recorded, and tells repeated pushes apart.
-    const ref = imageReference({ repository: d.image ?? '', tag: d.tag ?? '' });
-    for (const service of d.services ?? []) {
-      const result = await this.updateOne(service, ref, ctx);
-      if (result.status !== 'succeeded') return result;
+  /**
+   * Rolls each target service in turn to `repo:tag@digest`, the digest asked of the registry (and
+   * checked against the push's); stops at the first service that does not succeed.
+   */
+  private async update(d: Deployment, script: Script, ctx: ExecutionContext): Promise<ExecutionResult> {
+    const repository = d.image ?? '';
+    const tag = d.tag ?? '';
+    let digest = d.digest;
+    if (this.pinning.pinDigests) {
+      digest = await this.registries.pinDigest(script.userId, repository, tag, d.digest, ctx.signal);
+      ctx.onLine(`${repository}:${tag} is ${digest} in the registry; rolling to that digest`);
     }
-    return { status: 'succeeded' };
+    // Without pinning, docker resolves the tag itself; a push's digest is then only recorded.
+    const ref = imageReference({ repository, tag, digest: this.pinning.pinDigests ? digest : null });
+    const result = await this.registries.withLogins(script.userId, [ref], async (configDir) => {
+      for (const service of d.services ?? []) {
+        const one = await this.updateOne(service, ref, ctx, configDir);
+        if (one.status !== 'succeeded') return one;
+      }
+      return { status: 'succeeded' } as ExecutionResult;
+    });
+    return { ...result, ...(digest && { digest }) };
   }
 
-  private async updateOne(service: string, ref: string, ctx: ExecutionContext): Promise<ExecutionResult> {
+  private async updateOne(service: string, ref: string, ctx: ExecutionContext, configDir: string): Promise<ExecutionResult> {
     const before = await this.swarm.inspectUpdate(service);
     if (!before) {
       return { status: 'failed', error: `service ${service} does not exist: deploy the stack first (createService)`, errorCode: Errors.STACK_NOT_DEPLOYED.code };
     }
     const rollback = this.config.rollbackOnFailure;
     try {
-      await this.swarm.updateService(service, ref, { ...this.runOptions(ctx), rollback });
+      await this.swarm.updateService(service, ref, { ...this.runOptions(ctx), rollback, configDir });
     } catch (err) {
       // A non-zero exit (e.g. "update paused") is read from UpdateStatus below; an engine that is
       // down, a timeout or a shutdown are final.
@@ -213,6 +235,8 @@ export class DeploymentExecutor {
   }
 
   private failure(err: unknown): ExecutionResult {
+    // A refusal decided before anything ran (registry lookups): its own code and sentence.
+    if (err instanceof AppError) return { status: 'failed', error: err.detail?.en ?? err.message, errorCode: err.error.code };
     const { kind, message } = classifyDockerFailure(err);
     switch (kind) {
       case 'unavailable':

@@ -184,6 +184,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
       status: result.status,
       error: result.error ?? null,
       errorCode: result.errorCode ?? null,
+      ...(result.digest && { digest: result.digest }),
       output: storeLines(lines),
       lineCount: total,
       finishedAt: new Date(),

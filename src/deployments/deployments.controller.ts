@@ -1,23 +1,17 @@
-import { Body, Controller, createParamDecorator, ExecutionContext, Get, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { IdParam } from '../common/decorators/id-param.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { PageQueryDto } from '../common/dto/page.dto';
-import { ErrorDef, Errors } from '../common/error-codes';
+import { Errors } from '../common/error-codes';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
 import { ManualAnswer, ManualDeploymentsService } from './manual-deployments.service';
 
-/** A numeric path id; anything else names nothing: the given 404. Read raw, before any conversion. */
-const IdParam = createParamDecorator((spec: { name: string; notFound: ErrorDef }, ctx: ExecutionContext): number => {
-  const value: unknown = ctx.switchToHttp().getRequest<{ params: Record<string, unknown> }>().params[spec.name];
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new AppError(spec.notFound);
-  return Number(value);
-});
 export const ScriptId = () => IdParam({ name: 'scriptId', notFound: Errors.SCRIPT_NOT_FOUND });
 const DeploymentId = () => IdParam({ name: 'id', notFound: Errors.DEPLOYMENT_NOT_FOUND });
 

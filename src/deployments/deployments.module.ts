@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Script } from '../scripts/entities/script.entity';
+import { RegistriesModule } from '../registries/registries.module';
 import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
@@ -19,7 +20,7 @@ import { StackLocks } from './stack-locks';
  * Also the DELETE of a script, which may first remove its stack (ScriptsModule must not import this).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule],
+  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule],
   controllers: [DeploymentsController, ScriptDeletionController],
   providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, StackLocks, ManualDeploymentsService],
   exports: [DeploymentsService, ManualDeploymentsService],

@@ -14,6 +14,8 @@ export interface DockerRunOptions {
   input?: string;
   /** Called for every complete output line as it arrives. */
   onLine?: (line: string, stream: OutputStream) => void;
+  /** A private DOCKER_CONFIG directory (registry credentials for this operation only); see DockerAuth. */
+  configDir?: string;
 }
 
 export interface DockerResult {
@@ -80,7 +82,8 @@ export class DockerCli implements OnApplicationShutdown {
     const timeoutMs = opts.timeoutMs ?? this.config.deployTimeoutSeconds * 1000;
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new DockerAbortedError('aborted before start'));
-      const child = spawn(this.config.dockerBin, [...args], { shell: false, stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
+      const env = opts.configDir ? { ...process.env, DOCKER_CONFIG: opts.configDir } : process.env;
+      const child = spawn(this.config.dockerBin, [...args], { shell: false, stdio: ['pipe', 'pipe', 'pipe'], env });
       this.running.add(child);
       const result: DockerResult = { exitCode: -1, stdout: '', stderr: '', lines: [] };
       let failure: Error | undefined;

@@ -30,8 +30,12 @@ export interface AppProcess {
   url: string;
   pid: number;
   request<T = any>(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  /** Its DATA_DIR (also its working directory). */
+  dataDir: string;
   /** The last lines the process wrote (stdout and stderr), for failure messages. */
   output(): string;
+  /** Everything it wrote (stdout and stderr), to search for what must never be logged. */
+  fullOutput(): string;
   /** SIGTERM, then waits for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -54,12 +58,16 @@ export async function startAppProcess(name: string, mainJs: string, env: Record<
       HOST: '127.0.0.1',
       PORT: String(port),
       DATA_DIR: dataDir,
+      // Images that exist only on this engine, under registry hosts that must never be contacted.
+      PIN_DIGESTS: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
+  let everything = '';
   const keep = (chunk: Buffer) => {
+    everything += chunk.toString('utf8');
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (lines.length > 200) lines.splice(0, lines.length - 200);
   };
@@ -100,7 +108,9 @@ export async function startAppProcess(name: string, mainJs: string, env: Record<
     name,
     url,
     pid: child.pid!,
+    dataDir,
     output,
+    fullOutput: () => everything,
     stop,
     async request(method, path, opts = {}) {
       const headers: Record<string, string> = { ...opts.headers };

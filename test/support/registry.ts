@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +10,29 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
+export interface RegistryOptions {
+  /** A private registry: only this login may push or pull (htpasswd, bcrypt). */
+  login?: { username: string; password: string };
+  /** Listen on this port (a compose file may need the host before the registry starts). */
+  port?: number;
+}
+
 /**
  * Starts a real CNCF Distribution registry (Debian's docker-registry) on 127.0.0.1 whose push
  * notifications go to `notifyUrl`: real pushes, real webhooks.
  */
-export async function startRegistry(notifyUrl: string): Promise<TestRegistry> {
-  const port = await freePort();
+export async function startRegistry(notifyUrl: string, opts: RegistryOptions = {}): Promise<TestRegistry> {
+  const port = opts.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'dds-registry-'));
-  const config = `version: 0.1
+  let auth = '';
+  if (opts.login) {
+    // -i: the password comes on stdin, not on a command line.
+    const made = spawnSync('htpasswd', ['-niB', opts.login.username], { input: opts.login.password, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`htpasswd failed (${made.error?.message ?? made.stderr}); install Debian's apache2-utils as .ci/run does`);
+    writeFileSync(join(dir, 'htpasswd'), made.stdout);
+    auth = `auth:\n  htpasswd:\n    realm: test\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  const config = `${auth}version: 0.1
 log:
   level: error
 storage:
@@ -46,7 +61,8 @@ notifications:
   const ready = (async () => {
     for (let i = 0; i < 100; i++) {
       try {
-        if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return;
+        const res = await fetch(`http://127.0.0.1:${port}/v2/`);
+        if (res.ok || (opts.login && res.status === 401)) return;
       } catch {
         /* not listening yet */
       }

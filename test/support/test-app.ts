@@ -32,6 +32,9 @@ const BASE_ENV = {
   REGISTRATION: 'open',
   AUTH_RATE_LIMIT_PER_ADDRESS: '100000',
   AUTH_RATE_LIMIT_PER_USERNAME: '100000',
+  // These suites roll images that exist only on this engine under made-up registry hosts, which must
+  // never be contacted; test/registries.e2e-spec.ts pins digests against a real registry.
+  PIN_DIGESTS: 'false',
 };
 
 /**

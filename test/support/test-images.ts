@@ -69,3 +69,15 @@ export function removeStacks(prefix: string): void {
     }
   }
 }
+
+/** `ref` as an image of its own (its own digest): the test image with a label that differs per variant. */
+export function buildImageVariant(ref: string, variant: string): string {
+  ensureTestImage('dds-test-busybox:variant-base');
+  const res = spawnSync('docker', ['build', '-q', '-t', ref, '-'], {
+    input: `FROM dds-test-busybox:variant-base\nLABEL dds.test.variant="${variant}"\n`,
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_BUILDKIT: '0' },
+  });
+  if (res.status !== 0) throw new Error(`building ${ref} failed: ${res.stderr}`);
+  return ref;
+}

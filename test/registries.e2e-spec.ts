@@ -270,6 +270,16 @@ describe('private registries, pinned digests', () => {
     const res = await call(bob, 'PUT', `/web/user/script/${saved.body.data.id}/updateService`, { repository: repo, tag: 'v1' });
     expect(res.body.code).toBe(40050);
     expect(res.body.message).toContain('POST /web/user/registries');
+
+    // An ADMIN's shared credential for the host serves every user: the lookup now passes, and the
+    // update stops only because bob's stack is not deployed.
+    const shared = await call(admin, 'POST', '/web/user/registries', { host: registry!.host, username: LOGIN.username, password: LOGIN.password, shared: true });
+    expect(shared.body).toMatchObject({ code: 0, data: { shared: true } });
+    expect((await call(bob, 'GET', '/web/user/registries')).body.data).toEqual([expect.objectContaining({ id: shared.body.data.id, shared: true })]);
+    expect((await call(bob, 'DELETE', `/web/user/registries/${shared.body.data.id}`)).body.code).toBe(40300);
+    const again = await call(bob, 'PUT', `/web/user/script/${saved.body.data.id}/updateService`, { repository: repo, tag: 'v1' });
+    expect(again.body.code).toBe(40920);
+    expect((await call(admin, 'DELETE', `/web/user/registries/${shared.body.data.id}`)).body.code).toBe(0);
   });
 
   it('a registry that cannot be reached fails clearly, is recorded, and runs nothing', async () => {

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { isRegistryHost } from '../swarm/docker-names';
 import { ConfigError, Env, readBool, readEnv, readInt } from './env';
 
 export interface RegistriesConfig {
@@ -9,12 +10,10 @@ export interface RegistriesConfig {
   insecureHosts: string[];
 }
 
-const HOST = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/;
-
 export function loadRegistriesConfig(env: Env = process.env): RegistriesConfig {
   const insecureHosts = (readEnv(env, 'INSECURE_REGISTRIES') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   for (const host of insecureHosts) {
-    if (!HOST.test(host)) throw new ConfigError(`INSECURE_REGISTRIES must be a comma-separated list of host[:port], got "${host}"`);
+    if (!isRegistryHost(host)) throw new ConfigError(`INSECURE_REGISTRIES must be a comma-separated list of host[:port], got "${host}"`);
   }
   return {
     pinDigests: readBool(env, 'PIN_DIGESTS', true),

@@ -4,7 +4,7 @@
  * Used to pin `repo:tag@digest` and to check a webhook's claimed digest against the registry.
  */
 import { createHash } from 'node:crypto';
-import { isDigest, isRepositoryPath, isTag } from '../swarm/docker-names';
+import { isDigest, isRegistryHost, isRepositoryPath, isTag } from '../swarm/docker-names';
 
 export interface RegistryLogin {
   username: string;
@@ -47,7 +47,6 @@ const MAX_ERROR_BYTES = 64 * 1024;
 const MAX_REASON_CHARS = 200;
 const DIGEST_ALGORITHMS = new Set(['sha256', 'sha512']);
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'TAG_UNKNOWN', 'TAG_INVALID']);
-const HOST_RE = /^(?:[a-z0-9][a-z0-9.-]*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/;
 // Printable ASCII only, so a token can never break out of its header.
 const TOKEN_RE = /^[\x21-\x7e]+$/;
 const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io']);
@@ -275,11 +274,6 @@ function causeOf(err: unknown): string {
   if (Array.isArray(cause?.errors) && cause.errors[0]) cause = cause.errors[0] as ErrorLike;
   if (typeof cause?.message === 'string' && cause.message) return cause.message;
   return typeof cause?.code === 'string' ? cause.code : String(cause);
-}
-
-function isRegistryHost(host: unknown): host is string {
-  const port = typeof host === 'string' ? /:([0-9]+)$/.exec(host)?.[1] : undefined;
-  return typeof host === 'string' && HOST_RE.test(host) && (port === undefined || Number(port) <= 65535);
 }
 
 function parseJson(body: Buffer | null): unknown {

@@ -1,6 +1,6 @@
 import { DOCKER_HUB } from '../scripts/compose/image-reference';
+import { isRegistryHost } from '../swarm/docker-names';
 
-const HOST = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::[0-9]{1,5})?$/;
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'hub.docker.com']);
 
 /**
@@ -10,7 +10,7 @@ const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.
  */
 export function normaliseRegistryHost(input: string): string | null {
   const host = input.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/(v1|v2)?\/?$/, '');
-  if (host.length > 253 || !HOST.test(host)) return null;
+  if (!isRegistryHost(host)) return null;
   return DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 

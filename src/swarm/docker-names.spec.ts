@@ -2,6 +2,7 @@ import {
   imageReference,
   InvalidDockerArgumentError,
   isRepository,
+  isRegistryHost,
   isRepositoryPath,
   isStackName,
   isTag,
@@ -31,6 +32,11 @@ describe('docker names', () => {
     for (const bad of ['halohub/halo:1.4.7', 'halohub/halo@sha256:' + 'a'.repeat(64), 'HaloHub/halo', 'halo/', '/halo', 'a//b', 'a/-b', 'a/b-', 'host:5000']) {
       expect(isRepository(bad)).toBe(false);
     }
+  });
+
+  it('registry hosts: lowercase host[:port] or [ipv6][:port], the port at most 65535', () => {
+    for (const ok of ['docker.io', 'registry.cn-shanghai.aliyuncs.com', '127.0.0.1:5000', 'localhost', 'registry:65535', '[::1]:5000']) expect(isRegistryHost(ok)).toBe(true);
+    for (const bad of ['', 'Registry.io', 'a..b', '-a.io', 'a-.io', 'a.io:65536', 'a.io:123456', 'a/b', 'a b', '[::1', 'x'.repeat(254), 42]) expect(isRegistryHost(bad)).toBe(false);
   });
 
   it('repository paths: the part inside a registry, never a host', () => {

@@ -40,6 +40,14 @@ export function isRepository(v: unknown): v is string {
 export const REPOSITORY_PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 export const isRepositoryPath = (v: unknown): v is string => typeof v === 'string' && v.length <= NAME_MAX && REPOSITORY_PATH_RE.test(v);
 
+const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
+/** A registry host as this service stores and contacts it: lowercase `name[.name...][:port]` or `[ipv6][:port]`. */
+const REGISTRY_HOST_RE = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:]+\\])(?::([0-9]{1,5}))?$`);
+export function isRegistryHost(v: unknown): v is string {
+  const match = typeof v === 'string' && v.length <= 253 ? REGISTRY_HOST_RE.exec(v) : null;
+  return match !== null && (match[1] === undefined || Number(match[1]) <= 65535);
+}
+
 /** Thrown when a value would not be a safe, valid docker argument; nothing has been run. */
 export class InvalidDockerArgumentError extends Error {
   constructor(

@@ -8,7 +8,7 @@ import { ServiceUpdateState, SwarmService } from '../swarm/swarm.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { StackOwnership } from '../tenancy/stack-ownership.service';
 import { DeploymentExecutor, sameImage } from './deployment-executor';
-import { RegistryAccess } from '../registries/registry-access.service';
+import { RegistryAccess, RegistryOperation } from '../registries/registry-access.service';
 import { loadRegistriesConfig } from '../config/registries.config';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
@@ -36,8 +36,9 @@ function executorWith(
   opts: { ownership?: Ownership; objects?: Partial<Record<keyof SwarmObjectsService, jest.Mock>>; pinDigest?: jest.Mock } = {},
 ) {
   const registries = strict<RegistryAccess>('RegistryAccess', {
-    withLogins: jest.fn((_user: number, _images: string[], run: (dir: string) => unknown) => run('/tmp/dds-docker-config-test')),
-    ...(opts.pinDigest && { pinDigest: opts.pinDigest }),
+    withLogins: jest.fn((_user: number, _images: string[], run: (operation: RegistryOperation) => unknown) =>
+      run({ configDir: '/tmp/dds-docker-config-test', pinDigest: opts.pinDigest ?? jest.fn().mockRejectedValue(new Error('unexpected pinDigest')) }),
+    ),
   });
   const ownership = strict<StackOwnership>('StackOwnership', { judge: jest.fn().mockResolvedValue(opts.ownership ?? { kind: 'owned' }), serviceLabels: () => LABELS });
   const scripts = strict<Repository<Script>>('scripts', { findOneBy: jest.fn().mockResolvedValue(script) });
@@ -172,7 +173,7 @@ describe('DeploymentExecutor pins the digest the registry holds', () => {
     const c = ctx();
     const ex = executorWith({ inspectUpdate: inspect, updateService }, {}, { pinDigest });
     await expect(ex.execute({ ...update, digest: DIGEST }, c)).resolves.toEqual({ status: 'succeeded', digest: DIGEST });
-    expect(pinDigest).toHaveBeenCalledWith(3, 'halohub/halo', '2', DIGEST, c.signal);
+    expect(pinDigest).toHaveBeenCalledWith('halohub/halo', '2', DIGEST, c.signal);
     expect(updateService).toHaveBeenCalledWith('halo_halo', `halohub/halo:2@${DIGEST}`, expect.objectContaining({ configDir: '/tmp/dds-docker-config-test' }));
     expect(c.onLine).toHaveBeenCalledWith(`halohub/halo:2 is ${DIGEST} in the registry; rolling to that digest`);
   });

@@ -110,7 +110,7 @@ export class DeploymentExecutor {
     ];
     // The owner's registry logins go with the deploy, so every node can pull private images.
     const images = (script.images ?? []).map((i) => i.image);
-    await this.registries.withLogins(script.userId, images, (configDir) =>
+    await this.registries.withLogins(script.userId, images, ({ configDir }) =>
       this.swarm.deployStack(script.serviceName, files, { ...this.runOptions(ctx, (line) => !CLI_NOTICES.has(line)), configDir }),
     );
     // Secret versions the stack no longer uses (docker keeps one in use until its tasks are replaced).
@@ -150,21 +150,21 @@ export class DeploymentExecutor {
   private async update(d: Deployment, script: Script, ctx: ExecutionContext): Promise<ExecutionResult> {
     const repository = d.image ?? '';
     const tag = d.tag ?? '';
-    let digest = d.digest;
-    if (this.pinning.pinDigests) {
-      digest = await this.registries.pinDigest(script.userId, repository, tag, d.digest, ctx.signal);
-      ctx.onLine(`${repository}:${tag} is ${digest} in the registry; rolling to that digest`);
-    }
-    // Without pinning, docker resolves the tag itself; a push's digest is then only recorded.
-    const ref = imageReference({ repository, tag, digest: this.pinning.pinDigests ? digest : null });
-    const result = await this.registries.withLogins(script.userId, [ref], async (configDir) => {
-      for (const service of d.services ?? []) {
-        const one = await this.updateOne(service, ref, ctx, configDir);
-        if (one.status !== 'succeeded') return one;
+    return this.registries.withLogins(script.userId, [`${repository}:${tag}`], async ({ configDir, pinDigest }) => {
+      let digest = d.digest;
+      if (this.pinning.pinDigests) {
+        digest = await pinDigest(repository, tag, d.digest, ctx.signal);
+        ctx.onLine(`${repository}:${tag} is ${digest} in the registry; rolling to that digest`);
       }
-      return { status: 'succeeded' } as ExecutionResult;
+      // Without pinning, docker resolves the tag itself; a push's digest is then only recorded.
+      const ref = imageReference({ repository, tag, digest: this.pinning.pinDigests ? digest : null });
+      let result: ExecutionResult = { status: 'succeeded' };
+      for (const service of d.services ?? []) {
+        result = await this.updateOne(service, ref, ctx, configDir);
+        if (result.status !== 'succeeded') break;
+      }
+      return { ...result, ...(digest && { digest }) };
     });
-    return { ...result, ...(digest && { digest }) };
   }
 
   private async updateOne(service: string, ref: string, ctx: ExecutionContext, configDir: string): Promise<ExecutionResult> {

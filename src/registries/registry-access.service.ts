@@ -4,9 +4,21 @@ import { Errors } from '../common/error-codes';
 import { parseImageReference } from '../scripts/compose/image-reference';
 import { DockerAuth } from '../swarm/docker-auth';
 import { RegistryClient, RegistryError } from './registry-client';
-import { RegistryCredentialsService } from './registry-credentials.service';
+import { OperationLogins, RegistryCredentialsService } from './registry-credentials.service';
 
 const detail = (text: string) => ({ zh: text, en: text });
+
+/** What one docker operation gets: its private config, and digest lookups with the same logins. */
+export interface RegistryOperation {
+  /** The private DOCKER_CONFIG directory to run docker with. */
+  configDir: string;
+  /**
+   * The digest `repository:tag` points at now. With `claimed`, the tag must point at it, or at an
+   * index that lists it (a platform's manifest); the index's digest is pinned then, so nodes of
+   * every platform can pull. Throws an AppError with its own code; nothing has run.
+   */
+  pinDigest(repository: string, tag: string, claimed: string | null, signal?: AbortSignal): Promise<string>;
+}
 
 /**
  * How deployments reach private registries with their owner's credentials: docker operations get a
@@ -24,34 +36,33 @@ export class RegistryAccess {
 
   /**
    * Runs a docker operation with a private DOCKER_CONFIG holding the logins of `userId` (own, else
-   * shared) for the registries of `images`; records their use once it succeeded.
+   * shared) for the registries of `images`; records their use once it succeeded. The operation's
+   * digest lookups use the same logins.
    */
-  async withLogins<T>(userId: number, images: readonly string[], run: (configDir: string) => Promise<T>): Promise<T> {
+  async withLogins<T>(userId: number, images: readonly string[], run: (operation: RegistryOperation) => Promise<T>): Promise<T> {
     const hosts = images.map((image) => parseImageReference(image)?.registry).filter((h): h is string => h !== undefined);
-    const { logins, credentialIds } = await this.credentials.loginsFor(userId, hosts);
-    const result = await this.dockerAuth.withRegistryAuth(logins, run);
-    await this.credentials.recordUse(credentialIds, { ok: true });
+    const logins = await this.credentials.loginsFor(userId, hosts);
+    const result = await this.dockerAuth.withRegistryAuth(logins.logins, (configDir) =>
+      run({ configDir, pinDigest: (repository, tag, claimed, signal) => this.pinDigest(logins, repository, tag, claimed, signal) }),
+    );
+    await this.credentials.recordUse(logins.credentialIds, { ok: true });
     return result;
   }
 
-  /**
-   * The digest `repository:tag` points at now. With `claimed`, the tag must point at it, or at an
-   * index that lists it (a platform's manifest); the index's digest is pinned then, so nodes of
-   * every platform can pull. Throws an AppError with its own code; nothing has run.
-   */
-  async pinDigest(userId: number, repository: string, tag: string, claimed: string | null, signal?: AbortSignal): Promise<string> {
+  private async pinDigest(logins: OperationLogins, repository: string, tag: string, claimed: string | null, signal?: AbortSignal): Promise<string> {
     const ref = parseImageReference(`${repository}:${tag}`);
     if (!ref) throw new AppError(Errors.INVALID_IMAGE_REFERENCE, detail(`${repository}:${tag}`.slice(0, 200)));
-    const { logins, credentialIds } = await this.credentials.loginsFor(userId, [ref.registry]);
+    const index = logins.logins.findIndex((l) => l.host === ref.registry);
+    const credentialIds = index < 0 ? [] : [logins.credentialIds[index]];
     let manifest;
     try {
-      manifest = await this.client.resolveTag(ref.registry, ref.path, tag, logins[0] ?? null, signal);
+      manifest = await this.client.resolveTag(ref.registry, ref.path, tag, logins.logins[index] ?? null, signal);
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err;
       // A missing tag still proves the login worked; an unreachable registry says nothing about it.
       if (err.kind === 'unauthorized') await this.credentials.recordUse(credentialIds, { ok: false, error: err.message });
       if (err.kind === 'not_found') await this.credentials.recordUse(credentialIds, { ok: true });
-      throw lookupError(err, ref.registry, logins.length > 0);
+      throw lookupError(err, ref.registry, index >= 0);
     }
     await this.credentials.recordUse(credentialIds, { ok: true });
     if (claimed && manifest.digest !== claimed && !manifest.children.includes(claimed)) {

@@ -9,6 +9,7 @@ import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { dockerConfig } from './config/docker.config';
 import { metricsConfig } from './config/metrics.config';
+import { notificationsConfig } from './config/notifications.config';
 import { registriesConfig } from './config/registries.config';
 import { secretsConfig } from './config/secrets.config';
 import { shutdownConfig } from './config/shutdown.config';
@@ -17,6 +18,7 @@ import { DatabaseModule } from './database/database.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { RegistriesModule } from './registries/registries.module';
 import { ScriptsModule } from './scripts/scripts.module';
 import { StackSecretsModule } from './stack-secrets/stack-secrets.module';
@@ -25,7 +27,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig, secretsConfig, registriesConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig, secretsConfig, registriesConfig, notificationsConfig] }),
     DatabaseModule,
     HealthModule,
     MetricsModule,
@@ -36,6 +38,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     WebhooksModule,
     StackSecretsModule,
     RegistriesModule,
+    NotificationsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -81,6 +81,11 @@ export const Errors = {
   REGISTRY_CREDENTIAL_EXISTS: def(40940, 409, '该镜像仓库已保存凭据，请用 PUT 修改', 'A credential for that registry is already saved; change it with PUT'),
   DIGEST_MISMATCH: def(40941, 409, '镜像仓库中该标签并不指向推送的摘要，未执行任何操作', 'The registry does not hold the pushed digest under that tag; nothing was run'),
   REGISTRY_UNREACHABLE: def(50240, 502, '无法连接镜像仓库，未执行任何操作', 'The registry could not be reached; nothing was run'),
+
+  // Notifications
+  NOTIFICATION_TEST_FAILED: def(40060, 400, '接收方没有接受测试消息', 'The receiver did not accept the test message'),
+  NOTIFICATION_CHANNEL_NOT_FOUND: def(40450, 404, '通知渠道不存在', 'Notification channel not found'),
+  NOTIFICATION_CHANNEL_EXISTS: def(40950, 409, '已有同名的通知渠道', 'You already have a notification channel of that name'),
 } satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof Errors;

@@ -35,6 +35,8 @@ export interface ExecutionResult {
   errorCode?: number;
   /** The digest an update was pinned to (recorded on the deployment). */
   digest?: string;
+  /** What the first service of an update ran before (recorded on the deployment). */
+  previousImage?: string;
 }
 
 // docker CLI 26+ says this on every `stack deploy` without --detach; older CLIs reject the flag, so
@@ -159,11 +161,13 @@ export class DeploymentExecutor {
       // Without pinning, docker resolves the tag itself; a push's digest is then only recorded.
       const ref = imageReference({ repository, tag, digest: this.pinning.pinDigests ? digest : null });
       let result: ExecutionResult = { status: 'succeeded' };
+      let previousImage: string | undefined;
       for (const service of d.services ?? []) {
         result = await this.updateOne(service, ref, ctx, configDir);
+        previousImage ??= result.previousImage;
         if (result.status !== 'succeeded') break;
       }
-      return { ...result, ...(digest && { digest }) };
+      return { ...result, ...(digest && { digest }), ...(previousImage && { previousImage }) };
     });
   }
 
@@ -183,7 +187,8 @@ export class DeploymentExecutor {
     const after = await this.settle(service, ctx);
     if (!after) return { status: 'failed', error: `service ${service} disappeared during the update`, errorCode: Errors.DEPLOYMENT_FAILED.code };
     const runsTarget = sameImage(after.image, ref);
-    if ((after.outcome === 'succeeded' || after.outcome === 'none') && runsTarget) return { status: 'succeeded' };
+    const previousImage = before.image;
+    if ((after.outcome === 'succeeded' || after.outcome === 'none') && runsTarget) return { status: 'succeeded', previousImage };
     const why = await this.explainFailure(service, ref);
     // Rolled back means the service is back on its previous image: check it rather than trust the state.
     if (after.outcome === 'rolled_back' && !runsTarget) {
@@ -191,11 +196,12 @@ export class DeploymentExecutor {
         status: 'rolled_back',
         error: `${service}: the update to ${ref} failed${why} and was rolled back; the service runs ${after.image}`,
         errorCode: Errors.DEPLOYMENT_ROLLED_BACK.code,
+        previousImage,
       };
     }
     const state = after.state ? ` (update state ${after.state}: ${after.message})` : '';
     const left = rollback ? '' : '; ROLLBACK_ON_FAILURE is off, so the service is left as it is';
-    return { status: 'failed', error: `${service}: the update to ${ref} failed${why}${state}${left}`, errorCode: Errors.DEPLOYMENT_FAILED.code };
+    return { status: 'failed', error: `${service}: the update to ${ref} failed${why}${state}${left}`, errorCode: Errors.DEPLOYMENT_FAILED.code, previousImage };
   }
 
   /** Reads UpdateStatus until it stops moving (docker may exit before the rollback is recorded). */

@@ -5,6 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
+import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentRunner } from './deployment-runner';
 import { Deployment } from './entities/deployment.entity';
 import { StackLocks } from './stack-locks';
@@ -37,14 +38,14 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
   });
 
   beforeEach(async () => {
-    ds = new DataSource({ ...dataSourceOptions({ type: 'sqlite', path: ':memory:' }), entities: [Deployment, Script] });
+    ds = new DataSource({ ...dataSourceOptions({ type: 'sqlite', path: ':memory:' }), entities: [Deployment, Script, ...NOTIFICATION_TEST_ENTITIES] });
     await ds.initialize();
     await ds.runMigrations();
     await ds.query("INSERT INTO users (username, password_hash, name, phone, role) VALUES ('u', 'x', 'u', '123456', 'ADMIN')");
     repo = ds.getRepository(Deployment);
     result = { status: 'succeeded' };
     const executor = { execute: () => new Promise<ExecutionResult>((resolve) => setTimeout(() => resolve(result), 50)) };
-    runner = new DeploymentRunner(repo, new StackLocks(ds), executor as unknown as DeploymentExecutor, loadDockerConfig({}), { graceSeconds: 0 });
+    runner = new DeploymentRunner(repo, new StackLocks(ds), executor as unknown as DeploymentExecutor, testNotices(), loadDockerConfig({}), { graceSeconds: 0 });
     metrics = new MetricsService();
     new DeploymentMetrics(runner, metrics, repo).onModuleInit();
   });

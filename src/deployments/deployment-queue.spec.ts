@@ -4,6 +4,7 @@ import { loadDockerConfig } from '../config/docker.config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionContext, ExecutionResult } from './deployment-executor';
+import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -54,7 +55,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   const scripts: Record<string, Script> = {};
 
   beforeEach(async () => {
-    ds = new DataSource({ ...dataSourceOptions({ type: 'sqlite', path: ':memory:' }), entities: [Deployment, Script] });
+    ds = new DataSource({ ...dataSourceOptions({ type: 'sqlite', path: ':memory:' }), entities: [Deployment, Script, ...NOTIFICATION_TEST_ENTITIES] });
     await ds.initialize();
     await ds.runMigrations();
     await ds.query("INSERT INTO users (username, password_hash, name, phone, role) VALUES ('u', 'x', 'u', '123456', 'ADMIN')");
@@ -77,10 +78,11 @@ describe('deployment queue (SQLite, fake docker)', () => {
       repo,
       locks,
       fake as unknown as DeploymentExecutor,
+      testNotices(),
       { ...loadDockerConfig({}), maxParallelDeployments: 2 },
       { graceSeconds: 0 },
     );
-    service = new DeploymentsService(repo, runner, locks);
+    service = new DeploymentsService(repo, runner, locks, testNotices());
     await runner.onApplicationBootstrap();
   });
 

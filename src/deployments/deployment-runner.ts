@@ -7,6 +7,7 @@ import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { shutdownConfig } from '../config/shutdown.config';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
+import { DeploymentNotices } from './deployment-notices';
 import { Deployment } from './entities/deployment.entity';
 import { LiveOutput, storeLines } from './live-output';
 import { StackLock, StackLocks } from './stack-locks';
@@ -52,6 +53,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
     private readonly locks: StackLocks,
     private readonly executor: DeploymentExecutor,
+    private readonly notices: DeploymentNotices,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
     @Inject(shutdownConfig.KEY) private readonly shutdown: ConfigType<typeof shutdownConfig>,
   ) {}
@@ -130,9 +132,15 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
         const next = await this.repo.findOne({ where: { serviceName: stack, status: 'queued' }, order: { id: 'ASC' } });
         if (!next || this.stopping) break;
         const startedAt = new Date();
-        const claimed = await this.repo.update({ id: next.id, status: 'queued' }, { status: 'running', startedAt });
-        if (claimed.affected === 1) {
-          this.start(Object.assign(next, { status: 'running', startedAt }), lock);
+        const running = Object.assign(next, { status: 'running' as const, startedAt });
+        const claimed = await this.repo.manager.transaction(async (tx) => {
+          const { affected } = await tx.update(Deployment, { id: next.id, status: 'queued' }, { status: 'running', startedAt });
+          if (affected === 1) await this.notices.record(tx, running);
+          return affected === 1;
+        });
+        if (claimed) {
+          this.notices.flush();
+          this.start(running, lock);
           return true;
         }
         // Superseded between the read and the claim: look at the next one.
@@ -185,12 +193,18 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
       error: result.error ?? null,
       errorCode: result.errorCode ?? null,
       ...(result.digest && { digest: result.digest }),
+      ...(result.previousImage && { previousImage: result.previousImage }),
       output: storeLines(lines),
       lineCount: total,
       finishedAt: new Date(),
     };
-    await this.repo.update({ id: d.id, status: 'running' }, final);
     const finished = Object.assign(d, final);
+    // The final state and its notifications are saved together (the outbox), or neither is.
+    await this.repo.manager.transaction(async (tx) => {
+      const { affected } = await tx.update(Deployment, { id: d.id, status: 'running' }, final);
+      if (affected === 1) await this.notices.record(tx, finished);
+    });
+    this.notices.flush();
     if (result.status !== 'succeeded') this.logger.warn(`deployment ${d.id} (${d.action} ${d.serviceName}) ${result.status}: ${result.error}`);
     run.live.finish(finished);
     this.events.emit('finished', finished);
@@ -210,20 +224,22 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
         // Read again under the lock: a row may have finished since. Under the lock nothing else changes
         // the stack's running rows, so these are exactly the rows the update marks.
         const stale = await this.repo.find({
-          select: { id: true, action: true, trigger: true, startedAt: true },
           where: { serviceName: stack, status: 'running', id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
         });
         if (!stale.length) continue;
-        const finishedAt = new Date();
-        const { affected } = await this.repo.update(
-          { serviceName: stack, status: 'running', id: In(stale.map((r) => r.id)) },
-          {
-            status: 'interrupted',
-            error: 'the service stopped while this deployment was running; check the stack, the swarm may have finished the change',
-            errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
-            finishedAt,
-          },
-        );
+        const interrupted = {
+          status: 'interrupted' as const,
+          error: 'the service stopped while this deployment was running; check the stack, the swarm may have finished the change',
+          errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
+          finishedAt: new Date(),
+        };
+        const affected = await this.repo.manager.transaction(async (tx) => {
+          const result = await tx.update(Deployment, { serviceName: stack, status: 'running', id: In(stale.map((r) => r.id)) }, interrupted);
+          for (const row of stale) await this.notices.record(tx, Object.assign(row, interrupted));
+          return result.affected;
+        });
+        this.notices.flush();
+        const { finishedAt } = interrupted;
         if (affected) {
           this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
           this.events.emit(

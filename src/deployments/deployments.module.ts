@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Script } from '../scripts/entities/script.entity';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RegistriesModule } from '../registries/registries.module';
 import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
+import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
@@ -20,9 +22,9 @@ import { StackLocks } from './stack-locks';
  * Also the DELETE of a script, which may first remove its stack (ScriptsModule must not import this).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule],
+  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
   controllers: [DeploymentsController, ScriptDeletionController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, StackLocks, ManualDeploymentsService],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService],
   exports: [DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

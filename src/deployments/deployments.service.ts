@@ -8,6 +8,7 @@ import { Errors } from '../common/error-codes';
 import type { Script } from '../scripts/entities/script.entity';
 import { swarmServiceName } from '../scripts/stack-layout';
 import { isDigest, isRepository, isStackName, isTag } from '../swarm/docker-names';
+import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRunner, POLL_MS } from './deployment-runner';
 import { Deployment, DeploymentAction, DeploymentTrigger, isFinished } from './entities/deployment.entity';
 import { LiveEvent, storedLines } from './live-output';
@@ -28,6 +29,8 @@ export interface DeploymentRequest {
   digest?: string | null;
   /** update only: compose service keys to roll; by default see selectTargets. */
   services?: string[];
+  /** webhook only: the registry whose push this is (aliyun, dockerhub, harbor, distribution). */
+  source?: string;
 }
 
 export type DeploymentEvent = LiveEvent;
@@ -43,6 +46,7 @@ export class DeploymentsService {
     @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
     private readonly runner: DeploymentRunner,
     private readonly locks: StackLocks,
+    private readonly notices: DeploymentNotices,
   ) {}
 
   /**
@@ -104,6 +108,8 @@ export class DeploymentsService {
         image: req.action === 'update' ? req.repository : null,
         tag: req.action === 'update' ? req.tag : null,
         digest: req.action === 'update' ? req.digest || null : null,
+        previousImage: null,
+        source: req.source ?? null,
         services: targets,
         status: 'queued',
         output: null,
@@ -226,18 +232,15 @@ export class DeploymentsService {
     return new AppError(byCode ?? fallback, detail, data);
   }
 
-  /** Marks older queued webhook updates of the same targets superseded; tells /metrics how many. */
+  /**
+   * Marks older queued webhook updates of the same targets superseded (with their notifications, in
+   * one transaction); tells /metrics how many. Runs in the stack's exclusive section, so the rows read
+   * are the rows changed.
+   */
   private async supersedeOlder(repo: Repository<Deployment>, newer: Deployment): Promise<void> {
-    const { affected } = await repo
-      .createQueryBuilder()
-      .update(Deployment)
-      .set({
-        status: 'superseded',
-        finishedAt: new Date(),
-        error: `superseded by deployment ${newer.id} (${newer.image}:${newer.tag})`,
-        errorCode: Errors.DEPLOYMENT_SUPERSEDED.code,
-      })
-      .where('service_name = :stack AND action = :action AND trigger_source = :trigger AND status = :queued AND id < :id AND services = :services', {
+    const older = await repo
+      .createQueryBuilder('d')
+      .where('d.service_name = :stack AND d.action = :action AND d.trigger_source = :trigger AND d.status = :queued AND d.id < :id AND d.services = :services', {
         stack: newer.serviceName,
         action: 'update',
         trigger: 'webhook',
@@ -245,7 +248,20 @@ export class DeploymentsService {
         id: newer.id,
         services: JSON.stringify(newer.services),
       })
-      .execute();
+      .getMany();
+    if (!older.length) return;
+    const superseded = {
+      status: 'superseded' as const,
+      finishedAt: new Date(),
+      error: `superseded by deployment ${newer.id} (${newer.image}:${newer.tag})`,
+      errorCode: Errors.DEPLOYMENT_SUPERSEDED.code,
+    };
+    const affected = await repo.manager.transaction(async (tx) => {
+      const { affected } = await tx.update(Deployment, { id: In(older.map((d) => d.id)), status: 'queued' }, superseded);
+      for (const d of older) await this.notices.record(tx, Object.assign(d, superseded));
+      return affected ?? 0;
+    });
+    this.notices.flush();
     if (affected) this.runner.events.emit('superseded', affected);
   }
 

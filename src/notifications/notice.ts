@@ -1,5 +1,3 @@
-import type { DeploymentAction } from '../deployments/entities/deployment.entity';
-
 /** What a channel can be told about; a channel chooses which (recoveries are always sent). */
 export const NOTIFICATION_EVENTS = ['started', 'succeeded', 'failed', 'rolled_back', 'timed_out', 'interrupted', 'superseded'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -18,7 +16,7 @@ export interface DeploymentNotice {
   deploymentId: number;
   /** The stack (script serviceName). */
   stack: string;
-  action: DeploymentAction;
+  action: 'create' | 'remove' | 'update' | 'adopt';
   /** The swarm services concerned (update targets), e.g. ["halo_halo"]; [] when the whole stack. */
   services: string[];
   /** What the first target service ran before an update, e.g. `registry/ns/app:1.0@sha256:...`. */

@@ -113,6 +113,7 @@ export class WebhooksService {
           tag: push.tag,
           digest: push.digest,
           services,
+          source: push.registry,
         }),
       );
     }

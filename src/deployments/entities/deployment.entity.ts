@@ -54,6 +54,14 @@ export class Deployment {
   @Column({ type: 'varchar', length: 100, nullable: true })
   digest: string | null;
 
+  /** What the first target service ran before an update (set when it runs). */
+  @Column({ name: 'previous_image', type: 'varchar', length: 512, nullable: true })
+  previousImage: string | null;
+
+  /** For webhook deployments, the registry whose push started it (aliyun, dockerhub, harbor, distribution). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  source: string | null;
+
   /** The swarm services an update targets, e.g. ["halo_halo"]. */
   @Column({ type: 'simple-json', nullable: true })
   services: string[] | null;

@@ -1,11 +1,13 @@
 import { request as httpRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, LookupFunction } from 'node:net';
+import type { SendResult } from '../notice';
 import { DeliveryError } from './delivery-error';
 import { HostLookup, resolveTarget } from './target-address';
 
 /** Enough for any vendor's answer; a receiver cannot make us buffer more. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
+export const USER_AGENT = 'docker-deploy-script';
 
 export interface HttpAnswer {
   status: number;
@@ -48,7 +50,7 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
     hostname,
     port: target.port || undefined,
     path: `${target.pathname}${target.search}`,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length), ...headers },
+    headers: { 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, ...headers, 'Content-Length': String(payload.length) },
     lookup: pinned,
     agent: false,
   };
@@ -115,4 +117,24 @@ export function httpVerdict(status: number): { ok: boolean; retryable: boolean }
 /** `HTTP 200 {"errcode":0}` for the delivery record (bounded later, and cleaned of secrets). */
 export function describeAnswer(answer: HttpAnswer): string {
   return `HTTP ${answer.status} ${answer.body.replace(/\s+/g, ' ').trim()}`.trim();
+}
+
+/**
+ * A chat robot's answer: HTTP 2xx whose JSON carries the vendor's code, 0 meaning sent. `retryable`
+ * lists the vendor's codes for "too fast" and "busy"; any other code is final. An answer without a
+ * code cannot be read as sent.
+ */
+export function judgeRobotAnswer(answer: HttpAnswer, codeOf: (json: Record<string, unknown>) => unknown, retryable: ReadonlySet<number>): SendResult {
+  const response = describeAnswer(answer);
+  const http = httpVerdict(answer.status);
+  if (!http.ok) return { ok: false, retryable: http.retryable, response };
+  let code: unknown;
+  try {
+    const json: unknown = JSON.parse(answer.body);
+    code = json && typeof json === 'object' ? codeOf(json as Record<string, unknown>) : undefined;
+  } catch {
+    code = undefined;
+  }
+  if (code === 0) return { ok: true, retryable: false, response };
+  return { ok: false, retryable: typeof code === 'number' && retryable.has(code), response };
 }

@@ -90,7 +90,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
   it('succeeds when the update completed and the service runs the new image (digest appended by docker)', async () => {
     const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValueOnce(state('succeeded', `halohub/halo:2@sha256:${'a'.repeat(64)}`, 'completed'));
     const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)) });
-    await expect(ex.execute(update, ctx())).resolves.toEqual({ status: 'succeeded' });
+    await expect(ex.execute(update, ctx())).resolves.toEqual({ status: 'succeeded', previousImage: 'halohub/halo:1' });
   });
 
   it('reports rolled_back after docker exited 0 from an automatic rollback, naming the failed task', async () => {
@@ -172,7 +172,7 @@ describe('DeploymentExecutor pins the digest the registry holds', () => {
     const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('succeeded', `halohub/halo:2@${DIGEST}`, 'completed'));
     const c = ctx();
     const ex = executorWith({ inspectUpdate: inspect, updateService }, {}, { pinDigest });
-    await expect(ex.execute({ ...update, digest: DIGEST }, c)).resolves.toEqual({ status: 'succeeded', digest: DIGEST });
+    await expect(ex.execute({ ...update, digest: DIGEST }, c)).resolves.toEqual({ status: 'succeeded', digest: DIGEST, previousImage: 'halohub/halo:1' });
     expect(pinDigest).toHaveBeenCalledWith('halohub/halo', '2', DIGEST, c.signal);
     expect(updateService).toHaveBeenCalledWith('halo_halo', `halohub/halo:2@${DIGEST}`, expect.objectContaining({ configDir: '/tmp/dds-docker-config-test' }));
     expect(c.onLine).toHaveBeenCalledWith(`halohub/halo:2 is ${DIGEST} in the registry; rolling to that digest`);

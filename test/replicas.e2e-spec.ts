@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, e2eDatabase } from './support/databases';
+import { HttpReceiver } from './support/receivers';
 import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
@@ -65,6 +66,9 @@ describe('two replicas on one MariaDB database', () => {
       AUTH_RATE_LIMIT_PER_USERNAME: '100000',
       DEPLOY_TIMEOUT_SECONDS: '120',
       SHUTDOWN_GRACE_SECONDS: '5',
+      // The notification receiver runs on 127.0.0.1 and the channel belongs to a USER.
+      NOTIFICATION_PRIVATE_TARGETS: 'all',
+      NOTIFICATION_RETRY_SECONDS: '1',
     };
     // Started together on the empty database, as a swarm starts replicas: the migrations run once,
     // under a database lock, and neither start-up fails or retries (asserted below).
@@ -163,6 +167,7 @@ describe('two replicas on one MariaDB database', () => {
   describe('webhooks at both instances, one stack', () => {
     let token: string;
     let script: { id: number; path: string; webhookToken: string; swarmService: string };
+    const receiver = new HttpReceiver();
 
     const deployments = async (): Promise<DeploymentRow[]> => {
       const res = await a.request('GET', `/web/user/script/${script.id}/deployments?pageSize=200`, { token });
@@ -175,9 +180,18 @@ describe('two replicas on one MariaDB database', () => {
       return rows.every((d) => FINISHED.includes(d.status)) ? rows : undefined;
     };
 
+    afterAll(() => receiver.stop());
+
     beforeAll(async () => {
       const username = await registerAt(a);
       token = (await login(b, username)).authorization;
+      // Every event of every deployment of this user's stacks goes to one receiver (asserted at the end).
+      await receiver.start();
+      const channel = await a.request('POST', '/web/user/channels', {
+        token,
+        body: { name: 'all', type: 'webhook', url: `${receiver.origin}/all`, isDefault: true, events: ['started', 'succeeded', 'failed', 'rolled_back', 'timed_out', 'interrupted', 'superseded'] },
+      });
+      expect(channel.body.code).toBe(0);
       const serviceName = `${PREFIX}st`;
       const created = await b.request('POST', '/web/user/script', { token, body: { serviceName, dockerComposeContent: haloCompose(`${REPO}:v0`), isAutoUpdate: 1 } });
       expect(created.body.code).toBe(0);
@@ -253,6 +267,16 @@ describe('two replicas on one MariaDB database', () => {
         else if (row.status === 'superseded') expect([r.tag, r.status, r.code]).toEqual([r.tag, 409, 40921]);
         else expect([r.tag, r.status, r.code]).toEqual([r.tag, 200, 0]);
       }
+    });
+
+    it('tells the channel about every deployment exactly once, whichever replica ran or superseded it', async () => {
+      const rows = await until('every deployment to finish', allFinished);
+      const expected = rows.flatMap((d) => (d.status === 'superseded' ? [`${d.id} superseded`] : [`${d.id} started`, `${d.id} ${d.status}`])).sort();
+      const received = () => receiver.to('/all').map((r) => `${JSON.parse(r.raw).deployment.deploymentId} ${r.headers['x-dds-event']}`).sort();
+      await until('every message to arrive', () => (received().length >= expected.length ? true : undefined), 30_000);
+      await new Promise((r) => setTimeout(r, 3000)); // and nothing more after that
+      expect(received()).toEqual(expected);
+      expect(new Set(receiver.to('/all').map((r) => r.headers['x-dds-delivery'])).size).toBe(expected.length);
     });
   });
 });

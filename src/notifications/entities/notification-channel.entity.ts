@@ -19,7 +19,8 @@ export class NotificationChannel {
   @Column({ type: 'varchar', length: 2 })
   language: NotificationLanguage;
 
-  @Column({ type: 'simple-array', length: 255 })
+  /** Comma-separated in a varchar (simple-array would be TEXT on MySQL). */
+  @Column({ type: 'varchar', length: 255, transformer: { to: (v: NotificationEvent[]) => v.join(','), from: (v: string) => (v ? v.split(',') : []) } })
   events: NotificationEvent[];
 
   /** 1: used by the owner's scripts that have no channel attached. */

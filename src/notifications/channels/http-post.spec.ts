@@ -25,16 +25,24 @@ describe('postJson', () => {
     expect(receiver.requests[0].body).toBe('{"raw": true}');
   });
 
-  it('reads at most 64 KiB of an answer', async () => {
+  it('reads at most 64 KiB of an endless answer, then hangs up', async () => {
+    let closed = false;
     receiver.answer = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.on('close', () => (closed = true));
       const chunk = 'x'.repeat(16 * 1024);
-      for (let i = 0; i < 64; i++) res.write(chunk); // 1 MiB
-      res.end();
+      const more = () => {
+        if (closed) return;
+        if (res.write(chunk)) setImmediate(more);
+        else res.once('drain', more);
+      };
+      more();
     };
     const answer = await postJson(`${receiver.origin}/`, {}, {}, { timeoutMs: 2000, allowPrivate: true });
     expect(answer.status).toBe(200);
-    expect(answer.body.length).toBe(MAX_ANSWER_BYTES);
+    expect(answer.body).toBe('x'.repeat(MAX_ANSWER_BYTES));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(true);
   });
 
   it('refuses a scheme other than http(s)', async () => {

@@ -1,5 +1,5 @@
-import type { DeploymentAction } from '../../deployments/entities/deployment.entity';
-import { DeploymentNotice, NotificationEvent, NotificationLanguage } from '../notice';
+import type { DeploymentNotice, NotificationLanguage } from '../notice';
+import { WORDS } from './message-words';
 
 /** How a message looks: green, red, orange or neutral. */
 export type Outcome = 'success' | 'failure' | 'warning' | 'neutral';
@@ -13,77 +13,6 @@ export const WECOM_MAX_BYTES = 4096;
 const SLACK_HEADER_CHARS = 150;
 const SLACK_FIELD_CHARS = 2000;
 const SLACK_TEXT_CHARS = 3000;
-
-const WORDS = {
-  zh: {
-    title: {
-      started: '🚀 开始部署',
-      succeeded: '✅ 部署成功',
-      failed: '❌ 部署失败',
-      rolled_back: '↩️ 部署已回滚',
-      timed_out: '⏱️ 部署超时',
-      interrupted: '⚠️ 部署中断',
-      superseded: '⏭️ 部署被取代',
-    } satisfies Record<NotificationEvent, string>,
-    recoveredTitle: '💚 部署已恢复',
-    titleOf: (head: string, stack: string) => `${head} ${stack}`,
-    testPrefix: '【测试】',
-    stack: '堆栈',
-    services: '服务',
-    wholeStack: '整个堆栈',
-    action: '操作',
-    actions: { create: '创建', update: '更新', remove: '删除', adopt: '接管' } satisfies Record<DeploymentAction, string>,
-    image: '镜像',
-    trigger: '触发',
-    manual: (user: string) => `${user}（手动）`,
-    webhook: (registry: string, repository: string) => `镜像推送 webhook：${registry} ${repository}`,
-    unknown: '未知',
-    duration: '耗时',
-    error: '错误',
-    cause: '回滚原因',
-    output: '最后输出',
-    link: '查看部署',
-    repeats: (n: number) => `同样的失败另外又发生了 ${n} 次（已合并到这一条）`,
-    recovered: '此前的部署失败，现已恢复',
-    test: '这是一条测试消息，无需处理',
-    units: ['小时', '分', '秒'],
-    unitSeparator: '',
-  },
-  en: {
-    title: {
-      started: '🚀 Deployment started',
-      succeeded: '✅ Deployment succeeded',
-      failed: '❌ Deployment failed',
-      rolled_back: '↩️ Deployment rolled back',
-      timed_out: '⏱️ Deployment timed out',
-      interrupted: '⚠️ Deployment interrupted',
-      superseded: '⏭️ Deployment superseded',
-    } satisfies Record<NotificationEvent, string>,
-    recoveredTitle: '💚 Deployment recovered',
-    titleOf: (head: string, stack: string) => `${head}: ${stack}`,
-    testPrefix: '[Test] ',
-    stack: 'Stack',
-    services: 'Services',
-    wholeStack: 'whole stack',
-    action: 'Action',
-    actions: { create: 'create', update: 'update', remove: 'remove', adopt: 'adopt' } satisfies Record<DeploymentAction, string>,
-    image: 'Image',
-    trigger: 'Triggered by',
-    manual: (user: string) => `${user} (manual)`,
-    webhook: (registry: string, repository: string) => `registry webhook: ${registry} ${repository}`,
-    unknown: 'unknown',
-    duration: 'Duration',
-    error: 'Error',
-    cause: 'Rollback cause',
-    output: 'Last output',
-    link: 'View deployment',
-    repeats: (n: number) => `Repeated ${n} more time${n === 1 ? '' : 's'} (collapsed into this message)`,
-    recovered: 'Recovered after failures',
-    test: 'This is a test message; nothing to do',
-    units: ['h', 'm', 's'],
-    unitSeparator: ' ',
-  },
-};
 
 /** `1m 12s` / `1分12秒`. */
 export function formatDuration(ms: number, language: NotificationLanguage): string {

@@ -8,7 +8,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, dumpDatabase } from './support/databases';
 import { eventually } from './support/packaging';
-import { HttpReceiver, ReceivedRequest, SmtpReceiver } from './support/receivers';
+import { answerJson, answerText, HttpReceiver, ReceivedRequest, SmtpReceiver } from './support/notification-receiver';
 import { haloCompose } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, ensureTestImage, removeStacks } from './support/test-images';
@@ -40,7 +40,7 @@ interface Login {
 }
 
 const hmacBase64 = (key: string, message: string) => createHmac('sha256', key).update(message).digest('base64');
-const json = (r: ReceivedRequest) => JSON.parse(r.raw) as Record<string, any>;
+const json = (r: ReceivedRequest) => JSON.parse(r.body) as Record<string, any>;
 
 describe('notifications', () => {
   let build: ReturnType<typeof compileApp> | undefined;
@@ -93,7 +93,7 @@ describe('notifications', () => {
   }
   /** The messages a receiver path got about one deployment (they link to it). */
   const linksTo = (text: string, deploymentId: number) => new RegExp(`/web/user/deployments/${deploymentId}(?!\\d)`).test(text);
-  const about = (path: string, deploymentId: number) => http.to(path).filter((r) => linksTo(r.raw, deploymentId));
+  const about = (path: string, deploymentId: number) => http.to(path).filter((r) => linksTo(r.body, deploymentId));
   const mailsAbout = (deploymentId: number) => smtp.messages.filter((m) => linksTo(m.text ?? '', deploymentId));
 
   beforeAll(async () => {
@@ -102,9 +102,9 @@ describe('notifications', () => {
     ensureTestImage(`${IMAGE}:broken`, { broken: true });
     await http.start();
     // Each vendor's success answer (DingTalk and WeCom: the receiver's default errcode 0).
-    http.answer(PATHS.feishu, { status: 200, body: '{"code":0,"msg":"success","data":{}}' });
-    http.answer(PATHS.slack, { status: 200, body: 'ok' });
-    http.answer(PATHS.webhook, { status: 204, body: '' });
+    http.answer(PATHS.feishu, answerJson({ code: 0, msg: 'success', data: {} }));
+    http.answer(PATHS.slack, answerText('ok', 200));
+    http.answer(PATHS.webhook, answerText('', 204));
     await smtp.start();
     build = compileApp();
     const db = await createTestDatabase();
@@ -245,7 +245,7 @@ describe('notifications', () => {
 
     const [hook] = http.to(PATHS.webhook);
     const ts = hook.headers['x-dds-timestamp'] as string;
-    expect(hook.headers['x-dds-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${hook.raw}`).digest('hex')}`);
+    expect(hook.headers['x-dds-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${hook.body}`).digest('hex')}`);
     expect(hook.headers['x-dds-event']).toBe('succeeded');
     expect(json(hook)).toMatchObject({ event: 'succeeded', deployment: { stack: 'demo', test: true } });
 
@@ -256,11 +256,11 @@ describe('notifications', () => {
     expect(mail.html).toEqual(expect.stringContaining('demo'));
 
     // A refusal answers 40060 with what the receiver said.
-    http.answer(PATHS.dingtalk, { status: 200, body: '{"errcode":310000,"errmsg":"sign not match"}' });
+    http.answer(PATHS.dingtalk, answerText('{"errcode":310000,"errmsg":"sign not match"}', 200));
     const refused = await call(admin, 'POST', `/web/user/channels/${channels.dingtalk}/test`);
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 40060 });
     expect(refused.body.message).toContain('310000');
-    http.answer(PATHS.dingtalk, { status: 200, body: '{"errcode":0,"errmsg":"ok"}' });
+    http.answer(PATHS.dingtalk, answerText('{"errcode":0,"errmsg":"ok"}', 200));
   });
 
   it('reports a real rollout: exactly one message per chosen event, and a rollback with its cause', async () => {
@@ -315,7 +315,7 @@ describe('notifications', () => {
     expect(rollback.deployment).toMatchObject({ event: 'rolled_back', errorCode: 50011, error: expect.stringMatching(/rolled back/) });
     expect(rollback.deployment.error).toMatch(/task did not start.*non-zero exit/);
     // The cause reaches every format.
-    expect(about(PATHS.feishu, broken)[0].raw).toMatch(/non-zero exit/);
+    expect(about(PATHS.feishu, broken)[0].body).toMatch(/non-zero exit/);
     expect(json(about(PATHS.dingtalk, broken)[1]).markdown.text).toMatch(/non-zero exit/);
     expect(mailsAbout(broken)[0].text).toMatch(/non-zero exit/);
     expect(mailsAbout(broken)[0].subject).toMatch(new RegExp(`${PREFIX}-app`));
@@ -336,7 +336,7 @@ describe('notifications', () => {
       const deliveries = async () => (await call(admin, 'GET', `/web/user/channels/${channel.body.data.id}/deliveries`)).body.data.content as Record<string, any>[];
 
       // Two 500s, then accepted: three attempts of one message, with one delivery id.
-      flaky.answer('/flaky', { status: 500, body: 'upstream exploded' }, { status: 500, body: 'upstream exploded' }, { status: 200, body: 'ok' });
+      flaky.answer('/flaky', answerText('upstream exploded', 500), answerText('upstream exploded', 500), answerText('ok', 200));
       const created = await deploy(id, 'createService');
       await eventually(async () => (await deliveries())[0]?.status === 'sent', 'the message to be sent after two 500s', 30_000);
       expect((await deliveries())[0]).toMatchObject({ deploymentId: created, attempts: 3, status: 'sent', response: expect.stringContaining('200') });

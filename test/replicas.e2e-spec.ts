@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, e2eDatabase } from './support/databases';
-import { HttpReceiver } from './support/receivers';
+import { HttpReceiver } from './support/notification-receiver';
 import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
@@ -272,7 +272,7 @@ describe('two replicas on one MariaDB database', () => {
     it('tells the channel about every deployment exactly once, whichever replica ran or superseded it', async () => {
       const rows = await until('every deployment to finish', allFinished);
       const expected = rows.flatMap((d) => (d.status === 'superseded' ? [`${d.id} superseded`] : [`${d.id} started`, `${d.id} ${d.status}`])).sort();
-      const received = () => receiver.to('/all').map((r) => `${JSON.parse(r.raw).deployment.deploymentId} ${r.headers['x-dds-event']}`).sort();
+      const received = () => receiver.to('/all').map((r) => `${JSON.parse(r.body).deployment.deploymentId} ${r.headers['x-dds-event']}`).sort();
       await until('every message to arrive', () => (received().length >= expected.length ? true : undefined), 30_000);
       await new Promise((r) => setTimeout(r, 3000)); // and nothing more after that
       expect(received()).toEqual(expected);

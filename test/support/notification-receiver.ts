@@ -1,5 +1,8 @@
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from '../../bench/lib/processes';
 
 export interface ReceivedRequest {
   method: string;
@@ -38,7 +41,8 @@ export const answerText =
 /** Reads the request and never answers. */
 export const neverAnswer: Answer = () => undefined;
 
-export async function startReceiver(answer: Answer = answerText('ok')): Promise<Receiver> {
+/** `port`: listen there (a receiver started again where its channels point); a random one by default. */
+export async function startReceiver(answer: Answer = answerText('ok'), port = 0): Promise<Receiver> {
   const receiver: Receiver = { origin: '', port: 0, requests: [], answer, close: async () => undefined };
   const server: Server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
@@ -49,7 +53,10 @@ export async function startReceiver(answer: Answer = answerText('ok')): Promise<
       receiver.answer(received, res);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   receiver.port = (server.address() as AddressInfo).port;
   receiver.origin = `http://127.0.0.1:${receiver.port}`;
   receiver.close = () =>
@@ -67,4 +74,84 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * A receiver for several channels at once: answers by path (without query), a queue per path whose
+ * last answer repeats (default 200 `{"errcode":0,"errmsg":"ok"}`). It can be stopped and started
+ * again on the same port, to play a receiver that is down.
+ */
+export class HttpReceiver {
+  private readonly answers = new Map<string, Answer[]>();
+  private receiver?: Receiver;
+  readonly requests: ReceivedRequest[] = [];
+  port = 0;
+
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  answer(path: string, ...answers: Answer[]): void {
+    this.answers.set(path, answers);
+  }
+
+  /** Requests to `path` (without query). */
+  to(path: string): ReceivedRequest[] {
+    return this.requests.filter((r) => r.url.split('?')[0] === path);
+  }
+
+  async start(): Promise<void> {
+    const route: Answer = (req, res) => {
+      this.requests.push(req);
+      const queue = this.answers.get(req.url.split('?')[0]);
+      const answer = (queue && queue.length > 1 ? queue.shift() : queue?.[0]) ?? answerJson({ errcode: 0, errmsg: 'ok' });
+      answer(req, res);
+    };
+    this.receiver = await startReceiver(route, this.port);
+    this.port = this.receiver.port;
+  }
+
+  async stop(): Promise<void> {
+    await this.receiver?.close();
+    this.receiver = undefined;
+  }
+}
+
+/** An SMTP server on 127.0.0.1 (plain, with a login) that parses every message it accepts. */
+export class SmtpReceiver {
+  readonly messages: (ParsedMail & { envelopeTo: string[] })[] = [];
+  readonly logins: { username: string; password: string }[] = [];
+  private server?: SMTPServer;
+  port = 0;
+
+  async start(): Promise<void> {
+    this.port = await freePort();
+    this.server = new SMTPServer({
+      secure: false,
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      authMethods: ['PLAIN', 'LOGIN'],
+      logger: false,
+      onAuth: (auth, _session, cb) => {
+        this.logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
+        cb(null, { user: auth.username });
+      },
+      onData: (stream, session, cb) => {
+        simpleParser(stream)
+          .then((mail) => {
+            this.messages.push(Object.assign(mail, { envelopeTo: session.envelope.rcptTo.map((r) => r.address) }));
+            cb();
+          })
+          .catch(cb);
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.port, '127.0.0.1', () => resolve());
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
 }

@@ -60,6 +60,8 @@ describe('two replicas on one MariaDB database', () => {
     const shared = {
       DATABASE_URL: db.url,
       JWT_SECRET: `replicas-${randomBytes(24).toString('hex')}`,
+      // Replicas share one key, as the stack files give them (each would otherwise generate its own).
+      SECRETS_KEY: randomBytes(32).toString('hex'),
       REGISTRATION: 'open',
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT_PER_ADDRESS: '100000',

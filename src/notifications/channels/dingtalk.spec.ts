@@ -53,7 +53,7 @@ describe('DingTalk robot', () => {
     expect(Object.keys(body)).toEqual(['msgtype', 'markdown']);
     expect(body.msgtype).toBe('markdown');
     expect(body.markdown.title).toBe('❌ 部署失败 halo');
-    expect(body.markdown.text).toMatch(/^### ❌ 部署失败 halo\n\n\*\*堆栈\*\*: halo/);
+    expect(body.markdown.text).toMatch(/^### ❌ 部署失败 halo\n\n\*\*栈\*\*: halo/);
     expect(body.markdown.text).toContain('> task exited: exit code 1');
   });
 

@@ -48,7 +48,7 @@ describe('renderText (every fact, both languages)', () => {
   it('says what failed, in Chinese by default wording', () => {
     const { title, text } = renderText(sampleNotice(), 'zh');
     expect(title).toBe('❌ 部署失败 halo');
-    expect(text).toContain('堆栈: halo');
+    expect(text).toContain('栈: halo');
     expect(text).toContain('服务: halo_halo');
     expect(text).toContain('操作: 更新');
     expect(text).toContain(
@@ -118,7 +118,7 @@ describe('renderWecomMarkdown', () => {
   it('uses the colours WeCom supports and no tables', () => {
     const content = renderWecomMarkdown(sampleNotice(), 'zh');
     expect(content).toContain('<font color="warning">❌ 部署失败 halo</font>');
-    expect(content).toContain('> 堆栈: <font color="comment">halo</font>');
+    expect(content).toContain('> 栈: <font color="comment">halo</font>');
     expect(content).not.toContain('|');
     expect(renderWecomMarkdown(success, 'en')).toContain('<font color="info">✅ Deployment succeeded: halo</font>');
   });

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EventEmitter } from 'node:events';
 import { In, Repository } from 'typeorm';
+import { CoalescingLoop } from '../common/coalescing-loop';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { shutdownConfig } from '../config/shutdown.config';
@@ -44,8 +45,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
    */
   readonly events = new EventEmitter().setMaxListeners(0);
   private timer?: NodeJS.Timeout;
-  private ticking = false;
-  private again = false;
+  private readonly loop = new CoalescingLoop(() => this.tick(), (err) => this.logger.error(`deployment queue: ${err.message}`));
   private stopping = false;
   private lastRecovery = 0;
 
@@ -94,24 +94,11 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
 
   /** Looks for work now (after a request) instead of at the next poll. */
   kick(): void {
-    if (this.stopping) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = true;
-    this.tick()
-      .catch((err) => this.logger.error(`deployment queue: ${(err as Error).message}`))
-      .finally(() => {
-        this.ticking = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    if (!this.stopping) this.loop.kick();
   }
 
   private async tick(): Promise<void> {
+    if (this.stopping) return;
     if (Date.now() - this.lastRecovery >= RECOVERY_EVERY_MS) await this.recover();
     let free = this.config.maxParallelDeployments - this.active.size;
     if (free <= 0) return;

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
+import { CoalescingLoop } from '../common/coalescing-loop';
 import { notificationsConfig } from '../config/notifications.config';
 import { ChannelsService } from './channels.service';
 import { NotificationSender } from './channels/notification-sender';
@@ -28,8 +29,7 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
   private readonly logger = new Logger(NotificationDispatcher.name);
   private readonly inFlight = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
-  private ticking = false;
-  private again = false;
+  private readonly loop = new CoalescingLoop(() => this.tick(), (err) => this.logger.error(`notification outbox: ${err.message}`));
   private stopping = false;
 
   constructor(
@@ -54,24 +54,11 @@ export class NotificationDispatcher implements OnApplicationBootstrap, BeforeApp
 
   /** Looks at the outbox now (after a commit that queued messages) instead of at the next poll. */
   kick(): void {
-    if (this.stopping) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = true;
-    this.tick()
-      .catch((err) => this.logger.error(`notification outbox: ${(err as Error).message}`))
-      .finally(() => {
-        this.ticking = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    if (!this.stopping) this.loop.kick();
   }
 
   private async tick(): Promise<void> {
+    if (this.stopping) return;
     const free = PARALLEL - this.inFlight.size;
     if (free <= 0) return;
     const now = new Date();

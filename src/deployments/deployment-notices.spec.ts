@@ -89,7 +89,7 @@ describe('deployment notifications (outbox)', () => {
     return rows.map((r) => ({ status: r.status, event: r.event, channelId: r.channelId, notice: JSON.parse(r.notice) as DeploymentNotice }));
   };
 
-  it('queues one message per chosen event, with what happened, in the transaction of the final state', async () => {
+  it('queues one message per chosen event, saying what happened', async () => {
     const id = await channel();
     const d = await deploy();
     expect(d.status).toBe('succeeded');

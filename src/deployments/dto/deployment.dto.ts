@@ -48,6 +48,8 @@ export class DeploymentDto {
   @ApiProperty({ example: 'halohub/halo', nullable: true, description: 'The repository an update rolls to' }) image: string | null;
   @ApiProperty({ example: '1.4.7', nullable: true }) tag: string | null;
   @ApiProperty({ example: null, nullable: true, description: 'sha256:... when the registry reported one' }) digest: string | null;
+  @ApiProperty({ example: 'halohub/halo:1.4.6', nullable: true, description: 'What the (first) service ran before an update' }) previousImage: string | null;
+  @ApiProperty({ example: 'aliyun', nullable: true, description: 'Webhook updates: the registry whose push started it' }) source: string | null;
   @ApiProperty({ example: ['halo_halo'], nullable: true, description: 'The swarm services an update rolls' }) services: string[] | null;
   @ApiProperty({ enum: DEPLOYMENT_STATUSES, example: 'succeeded' }) status: string;
   @ApiProperty({ example: null, nullable: true, description: 'Why it failed, in one sentence' }) error: string | null;
@@ -58,8 +60,8 @@ export class DeploymentDto {
   @ApiProperty({ example: '2026-01-01T12:00:14.800Z', nullable: true }) finishedAt: Date | null;
 
   static from(d: Deployment): DeploymentDto {
-    const { id, scriptId, serviceName, action, trigger, image, tag, digest, services, status, error, errorCode, lineCount, createdAt, startedAt, finishedAt } = d;
-    return { id, scriptId, serviceName, action, trigger, image, tag, digest, services, status, error, errorCode, lineCount, createdAt, startedAt, finishedAt };
+    const { id, scriptId, serviceName, action, trigger, image, tag, digest, previousImage, source, services, status, error, errorCode, lineCount, createdAt, startedAt, finishedAt } = d;
+    return { id, scriptId, serviceName, action, trigger, image, tag, digest, previousImage, source, services, status, error, errorCode, lineCount, createdAt, startedAt, finishedAt };
   }
 }
 

@@ -185,6 +185,9 @@ describe('notifications', () => {
       [admin, { name: 'wecom', type: 'slack', url: `${http.origin}/x` }, 40950],
       [admin, { name: 'x\ny', type: 'slack', url: `${http.origin}/x` }, 40000, /name/],
       [admin, [1, 2], 40000],
+      [admin, { name: null, type: 'slack', url: `${http.origin}/x` }, 40000, /name/],
+      [admin, { name: 'x', type: 'email', email: null }, 40000, /email/],
+      [admin, { name: 'x', type: 'email', email: { host: 'smtp.example.com', port: 465, security: 'tls', from: 'a@b.c', to: [] } }, 40000, /to/],
       // A USER may not make the service call into its own network.
       [bob, { name: 'x', type: 'webhook', url: `${http.origin}/x` }, 40000, /private address/],
       [bob, { name: 'x', type: 'webhook', url: 'http://[::ffff:127.0.0.1]:9/x' }, 40000, /private address/],
@@ -195,6 +198,22 @@ describe('notifications', () => {
       const res = await call(who, 'POST', '/web/user/channels', body);
       expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: code === 40950 ? 409 : 400, code });
       if (message) expect(res.body.message).toMatch(message);
+    }
+    for (const body of [
+      { name: null },
+      { events: null },
+      { events: 'succeeded' },
+      { isDefault: 'yes' },
+      { scriptIds: ['1'] },
+      { url: null },
+      { secret: null },
+      { url: `${http.origin}/robot/send` },
+      { email: { host: '127.0.0.1', port: 25, security: 'none', from: 'a@b.c', to: ['a@b.c'] } },
+      { type: 'slack' },
+      { name: 'wecom' },
+    ]) {
+      const res = await call(admin, 'PUT', `/web/user/channels/${channels.dingtalk}`, body);
+      expect({ body, status: res.status, code: res.body.code }).toEqual({ body, status: body.name === 'wecom' ? 409 : 400, code: body.name === 'wecom' ? 40950 : 40000 });
     }
     expect((await call(admin, 'GET', '/web/user/channels')).body.data).toEqual(before);
     expect((await call(bob, 'GET', '/web/user/channels')).body.data).toEqual([]);

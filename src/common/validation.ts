@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { AppError, FieldError } from './app-error';
 import { Errors } from './error-codes';
 
@@ -57,3 +58,9 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
   });
 }
+
+/**
+ * Optional, but not nullable: a field left out is skipped, an explicit `null` is validated (and so
+ * refused with a 400) instead of reaching the database as "no value".
+ */
+export const OptionalNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);

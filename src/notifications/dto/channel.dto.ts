@@ -7,7 +7,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -16,6 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { OptionalNotNull } from '../../common/validation';
 import { CHANNEL_TYPES, ChannelType, EMAIL_SECURITY, EmailSecurity, NOTIFICATION_EVENTS, NotificationEvent, NotificationLanguage } from '../notice';
 
 const ONE_LINE = /^[^\x00-\x1f\x7f]*$/;
@@ -40,14 +40,14 @@ export class EmailSettingsDto {
   security: EmailSecurity;
 
   @ApiPropertyOptional({ example: 'deploy@example.com' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(255)
   @Matches(ONE_LINE, { message: 'username must be one line' })
   username?: string;
 
   @ApiPropertyOptional({ example: 'app-password', description: 'Write-only. On PUT, leave it out to keep the saved one' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(1024)
   @Matches(ONE_LINE, { message: 'password must be one line' })
@@ -71,7 +71,7 @@ export class EmailSettingsDto {
 /** Every field optional: what PUT changes. */
 export class UpdateChannelDto {
   @ApiPropertyOptional({ example: 'ops-dingtalk', description: 'Unique among your channels' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(64)
@@ -79,7 +79,7 @@ export class UpdateChannelDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: ['zh', 'en'], default: 'zh' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(['zh', 'en'])
   language?: NotificationLanguage;
 
@@ -89,19 +89,19 @@ export class UpdateChannelDto {
     example: ['succeeded', 'failed', 'rolled_back', 'timed_out', 'interrupted'],
     description: 'What to be told about (default: the five outcomes). A recovery after failures is always sent',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayUnique()
   @IsIn(NOTIFICATION_EVENTS, { each: true })
   events?: NotificationEvent[];
 
   @ApiPropertyOptional({ example: true, description: 'Used for your scripts that have no channel attached' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   isDefault?: boolean;
 
   @ApiPropertyOptional({ example: [1], type: [Number], description: 'Your scripts whose deployments go here (instead of to the default channels)' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(1000)
   @ArrayUnique()
@@ -113,7 +113,7 @@ export class UpdateChannelDto {
     example: 'https://oapi.dingtalk.com/robot/send?access_token=...',
     description: 'Write-only. The robot or webhook URL (every type but email); its token is never returned',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2048)
   url?: string;
@@ -122,14 +122,14 @@ export class UpdateChannelDto {
     example: 'SEC0123456789abcdef',
     description: 'Write-only. DingTalk and Feishu signing secret, or the generic webhook HMAC key; an empty string removes it',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(512)
   @Matches(ONE_LINE, { message: 'secret must be one line' })
   secret?: string;
 
   @ApiPropertyOptional({ type: EmailSettingsDto })
-  @IsOptional()
+  @OptionalNotNull()
   @ValidateNested()
   @Type(() => EmailSettingsDto)
   email?: EmailSettingsDto;

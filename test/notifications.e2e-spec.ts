@@ -8,7 +8,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, dumpDatabase } from './support/databases';
 import { eventually } from './support/packaging';
-import { answerJson, answerText, HttpReceiver, ReceivedRequest, SmtpReceiver } from './support/notification-receiver';
+import { answerJson, answerText, HttpReceiver, ReceivedRequest, selfSignedCertificate, SmtpReceiver, TestCertificate } from './support/notification-receiver';
 import { haloCompose } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, ensureTestImage, removeStacks } from './support/test-images';
@@ -47,6 +47,8 @@ describe('notifications', () => {
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string;
   let app: AppProcess;
+  /** Trusted by the app (NODE_EXTRA_CA_CERTS), as a public CA's certificate would be. */
+  let certificate: TestCertificate;
   const outputs: string[] = [];
   const http = new HttpReceiver();
   const smtp = new SmtpReceiver();
@@ -68,6 +70,7 @@ describe('notifications', () => {
     PUBLIC_BASE_URL,
     NOTIFICATION_RETRY_SECONDS: '1',
     NOTIFICATION_TIMEOUT_SECONDS: '3',
+    NODE_EXTRA_CA_CERTS: certificate.certFile,
   });
 
   const call = async (who: Login | undefined, method: string, path: string, body?: unknown) => {
@@ -98,6 +101,7 @@ describe('notifications', () => {
 
   beforeAll(async () => {
     assertSwarm();
+    certificate = selfSignedCertificate();
     for (const tag of ['v1', 'v2']) ensureTestImage(`${IMAGE}:${tag}`);
     ensureTestImage(`${IMAGE}:broken`, { broken: true });
     await http.start();
@@ -280,6 +284,37 @@ describe('notifications', () => {
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 40060 });
     expect(refused.body.message).toContain('310000');
     http.answer(PATHS.dingtalk, answerText('{"errcode":0,"errmsg":"ok"}', 200));
+  });
+
+  it('delivers over HTTPS and SMTP with TLS, and refuses a certificate it does not trust', async () => {
+    const trusted = new HttpReceiver(certificate);
+    const untrusted = new HttpReceiver(selfSignedCertificate());
+    const smtps = new SmtpReceiver(certificate);
+    await Promise.all([trusted.start(), untrusted.start(), smtps.start()]);
+    try {
+      const save = async (body: Record<string, unknown>) => {
+        const res = await call(admin, 'POST', '/web/user/channels', { language: 'en', ...body });
+        expect(res.body.code).toBe(0);
+        return res.body.data.id as number;
+      };
+      const https = await save({ name: 'https', type: 'dingtalk', url: `${trusted.origin}/robot/send?access_token=${DING.token}`, secret: DING.secret });
+      const mitm = await save({ name: 'mitm', type: 'webhook', url: `${untrusted.origin}/hook`, secret: WEBHOOK_SECRET });
+      const mail = await save({ name: 'smtps', type: 'email', email: { host: '127.0.0.1', port: smtps.port, security: 'tls', ...SMTP, from: 'deploy@example.com', to: ['ops@example.com'] } });
+
+      expect((await call(admin, 'POST', `/web/user/channels/${https}/test`)).body).toMatchObject({ code: 0, data: { response: expect.stringContaining('200') } });
+      expect(trusted.to('/robot/send')).toHaveLength(1);
+      expect((await call(admin, 'POST', `/web/user/channels/${mail}/test`)).body).toMatchObject({ code: 0, data: { response: expect.stringMatching(/^250/) } });
+      expect(smtps.messages.map((m) => m.subject)).toEqual([expect.stringContaining('demo')]);
+      expect(smtps.logins).toEqual([{ username: SMTP.username, password: SMTP.password }]);
+
+      const refused = await call(admin, 'POST', `/web/user/channels/${mitm}/test`);
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 400, code: 40060 });
+      expect(refused.body.message).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
+      expect(untrusted.requests).toEqual([]);
+      for (const id of [https, mitm, mail]) await call(admin, 'DELETE', `/web/user/channels/${id}`);
+    } finally {
+      await Promise.all([trusted.stop(), untrusted.stop(), smtps.stop()]);
+    }
   });
 
   it('reports a real rollout: exactly one message per chosen event, and a rollback with its cause', async () => {

@@ -1,5 +1,10 @@
 import { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../bench/lib/processes';
@@ -41,10 +46,13 @@ export const answerText =
 /** Reads the request and never answers. */
 export const neverAnswer: Answer = () => undefined;
 
-/** `port`: listen there (a receiver started again where its channels point); a random one by default. */
-export async function startReceiver(answer: Answer = answerText('ok'), port = 0): Promise<Receiver> {
+/**
+ * `port`: listen there (a receiver started again where its channels point); a random one by default.
+ * `tls`: HTTPS with this key and certificate.
+ */
+export async function startReceiver(answer: Answer = answerText('ok'), port = 0, tls?: TestCertificate): Promise<Receiver> {
   const receiver: Receiver = { origin: '', port: 0, requests: [], answer, close: async () => undefined };
-  const server: Server = createServer((req: IncomingMessage, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -52,13 +60,14 @@ export async function startReceiver(answer: Answer = answerText('ok'), port = 0)
       receiver.requests.push(received);
       receiver.answer(received, res);
     });
-  });
+  };
+  const server: Server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handle) : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
   receiver.port = (server.address() as AddressInfo).port;
-  receiver.origin = `http://127.0.0.1:${receiver.port}`;
+  receiver.origin = `${tls ? 'https' : 'http'}://127.0.0.1:${receiver.port}`;
   receiver.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
@@ -87,8 +96,11 @@ export class HttpReceiver {
   readonly requests: ReceivedRequest[] = [];
   port = 0;
 
+  /** `tls`: HTTPS with this certificate. */
+  constructor(private readonly tls?: TestCertificate) {}
+
   get origin(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   answer(path: string, ...answers: Answer[]): void {
@@ -107,7 +119,7 @@ export class HttpReceiver {
       const answer = (queue && queue.length > 1 ? queue.shift() : queue?.[0]) ?? answerJson({ errcode: 0, errmsg: 'ok' });
       answer(req, res);
     };
-    this.receiver = await startReceiver(route, this.port);
+    this.receiver = await startReceiver(route, this.port, this.tls);
     this.port = this.receiver.port;
   }
 
@@ -124,11 +136,13 @@ export class SmtpReceiver {
   private server?: SMTPServer;
   port = 0;
 
+  /** `tls`: TLS from the first byte (SMTPS, `security: tls`) with this certificate. */
+  constructor(private readonly tls?: TestCertificate) {}
+
   async start(): Promise<void> {
     this.port = await freePort();
     this.server = new SMTPServer({
-      secure: false,
-      disabledCommands: ['STARTTLS'],
+      ...(this.tls ? { secure: true, key: this.tls.key, cert: this.tls.cert } : { secure: false, disabledCommands: ['STARTTLS'] }),
       allowInsecureAuth: true,
       authMethods: ['PLAIN', 'LOGIN'],
       logger: false,
@@ -154,4 +168,24 @@ export class SmtpReceiver {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+export interface TestCertificate {
+  key: string;
+  cert: string;
+  /** The certificate's file: a process started with NODE_EXTRA_CA_CERTS=<certFile> trusts it. */
+  certFile: string;
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), in a temporary directory. */
+export function selfSignedCertificate(): TestCertificate {
+  const dir = mkdtempSync(join(tmpdir(), 'dds-cert-'));
+  const [keyFile, certFile] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  const res = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+    { encoding: 'utf8' },
+  );
+  if (res.status !== 0) throw new Error(`openssl failed (${res.status ?? res.error?.message}): ${res.stderr} (install Debian's openssl, as .ci/run does)`);
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
 }

@@ -10,7 +10,7 @@ import { createTestDatabase, dumpDatabase } from './support/databases';
 import { eventually } from './support/packaging';
 import { answerJson, answerText, HttpReceiver, ReceivedRequest, selfSignedCertificate, SmtpReceiver, TestCertificate } from './support/notification-receiver';
 import { haloCompose } from './support/rollouts';
-import { GOOD_PASSWORD, uniqueName } from './support/test-app';
+import { registerAndLogin, uniqueName } from './support/test-app';
 import { assertSwarm, ensureTestImage, removeStacks } from './support/test-images';
 
 const PREFIX = `nt${randomBytes(3).toString('hex')}`;
@@ -78,11 +78,7 @@ describe('notifications', () => {
     seen.push(JSON.stringify(res.body));
     return res;
   };
-  async function register(): Promise<Login> {
-    const username = uniqueName('nt');
-    await call(undefined, 'POST', '/web/user/login/registered', { username, password: GOOD_PASSWORD, name: username, phone: '15159845510' });
-    return (await call(undefined, 'POST', '/web/user/login', { username, password: GOOD_PASSWORD })).body.data;
-  }
+  const register = (): Promise<Login> => registerAndLogin(app, uniqueName('nt'));
   async function saveScript(name: string): Promise<number> {
     const res = await call(admin, 'POST', '/web/user/script', { serviceName: `${PREFIX}-${name}`, dockerComposeContent: haloCompose(`${IMAGE}:v1`), isAutoUpdate: 1 });
     expect(res.body.code).toBe(0);

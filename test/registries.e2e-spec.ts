@@ -15,7 +15,7 @@ import { createTestDatabase, dumpDatabase } from './support/databases';
 import { eventually } from './support/packaging';
 import { startRegistry, TestRegistry } from './support/registry';
 import { haloCompose } from './support/rollouts';
-import { GOOD_PASSWORD, uniqueName } from './support/test-app';
+import { registerAndLogin, uniqueName } from './support/test-app';
 import { assertSwarm, buildImageVariant, docker, removeStacks } from './support/test-images';
 
 const PREFIX = `rg${randomBytes(3).toString('hex')}`;
@@ -81,11 +81,7 @@ describe('private registries, pinned digests', () => {
     seen.push(JSON.stringify(res.body));
     return res;
   };
-  async function register(): Promise<Login> {
-    const username = uniqueName('rg');
-    await call(undefined, 'POST', '/web/user/login/registered', { username, password: GOOD_PASSWORD, name: username, phone: '15159845510' });
-    return (await call(undefined, 'POST', '/web/user/login', { username, password: GOOD_PASSWORD })).body.data;
-  }
+  const register = (): Promise<Login> => registerAndLogin(app, uniqueName('rg'));
   /** Pushes a new image as `repo:tag` and returns its digest; the local tag is removed so tasks must pull. */
   function push(tag: string, variant: string): string {
     const ref = buildImageVariant(`${repo}:${tag}`, variant);

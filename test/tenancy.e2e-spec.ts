@@ -13,7 +13,7 @@ import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, dumpDatabase } from './support/databases';
 import { eventually, serviceContainers } from './support/packaging';
 import { ALIYUN_HOST, aliyunPush } from './support/rollouts';
-import { GOOD_PASSWORD, uniqueName } from './support/test-app';
+import { registerAndLogin, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 
 const PREFIX = `tn${randomBytes(3).toString('hex')}`;
@@ -77,11 +77,7 @@ describe('multi-user safety on a shared swarm', () => {
     if (res.body.code !== 0) throw new Error(`saving ${serviceName} failed: ${JSON.stringify(res.body)}`);
     return res.body.data as { id: number; autoUpdateUrl: string };
   };
-  async function register(): Promise<Login> {
-    const username = uniqueName('tn');
-    await call(undefined, 'POST', '/web/user/login/registered', { username, password: GOOD_PASSWORD, name: username, phone: '15159845510' });
-    return (await call(undefined, 'POST', '/web/user/login', { username, password: GOOD_PASSWORD })).body.data;
-  }
+  const register = (): Promise<Login> => registerAndLogin(app, uniqueName('tn'));
 
   beforeAll(async () => {
     assertSwarm();

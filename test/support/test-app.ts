@@ -100,8 +100,8 @@ export function uniqueName(prefix = 'u'): string {
 
 export const GOOD_PASSWORD = 'violet-otter-42';
 
-/** Registers and logs in a user; returns the login data (authorization, refreshToken, id, role). */
-export async function registerAndLogin(t: TestApp, username = uniqueName()): Promise<{ id: number; role: string; username: string; authorization: string; refreshToken: string }> {
+/** Registers and logs in a user, in-process or in an app process; returns the login data (authorization, refreshToken, id, role). */
+export async function registerAndLogin(t: Pick<TestApp, 'request'>, username = uniqueName()): Promise<{ id: number; role: string; username: string; authorization: string; refreshToken: string }> {
   const reg = await t.request('POST', '/web/user/login/registered', {
     body: { username, password: GOOD_PASSWORD, name: username, phone: '15159845510' },
   });

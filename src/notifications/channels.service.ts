@@ -170,9 +170,14 @@ export class ChannelsService implements OnApplicationBootstrap {
 
   /** NOTIFICATION_PRIVATE_TARGETS: whether this user's channels may deliver to private addresses. */
   async mayReachPrivate(userId: number): Promise<boolean> {
-    if (this.config.privateTargets !== 'admin') return this.config.privateTargets === 'all';
+    if (this.config.privateTargets !== 'admin') return this.privateAllowedFor('USER');
     const user = await this.users.findOne({ select: { id: true, role: true, isDisable: true }, where: { id: userId } });
-    return user?.role === 'ADMIN' && !user.isDisable;
+    return !!user && !user.isDisable && this.privateAllowedFor(user.role);
+  }
+
+  private privateAllowedFor(role: AuthUser['role']): boolean {
+    const policy = this.config.privateTargets;
+    return policy === 'all' || (policy === 'admin' && role === 'ADMIN');
   }
 
   /** After a key rotation (SECRETS_KEY_PREVIOUS), rewrites every channel under the current key. */
@@ -204,11 +209,9 @@ export class ChannelsService implements OnApplicationBootstrap {
     const problem = this.sender.checkTarget(target);
     if (problem) throw invalid(t.type === 'email' ? 'email' : 'url', problem);
     const host = t.type === 'email' ? t.email!.host : new URL(t.url!).hostname.replace(/^\[|\]$/g, '');
-    if (user.role !== 'ADMIN' || this.config.privateTargets === 'none') {
-      const literalPrivate = host.toLowerCase() === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host));
-      if (literalPrivate && this.config.privateTargets !== 'all') {
-        throw invalid(t.type === 'email' ? 'email.host' : 'url', `${host} is a private address; channels may not deliver there (NOTIFICATION_PRIVATE_TARGETS=${this.config.privateTargets})`);
-      }
+    const literalPrivate = host.toLowerCase() === 'localhost' || (isIP(host) !== 0 && isPrivateAddress(host));
+    if (literalPrivate && !this.privateAllowedFor(user.role)) {
+      throw invalid(t.type === 'email' ? 'email.host' : 'url', `${host} is a private address; channels may not deliver there (NOTIFICATION_PRIVATE_TARGETS=${this.config.privateTargets})`);
     }
     return target;
   }

@@ -45,8 +45,7 @@ export class DeploymentNotices {
   async record(manager: EntityManager, d: Deployment): Promise<number> {
     const event = eventOf(d);
     if (!event || d.scriptId === null) return 0;
-    const notice = await this.notice(manager, d, event);
-    return this.outbox.enqueue(manager, { userId: d.userId, scriptId: d.scriptId, notice });
+    return this.outbox.enqueue(manager, { userId: d.userId, scriptId: d.scriptId, notice: () => this.notice(manager, d, event) });
   }
 
   flush(): void {

@@ -16,7 +16,8 @@ export interface NoticeRequest {
   /** The script owner, whose channels are used. */
   userId: number;
   scriptId: number;
-  notice: DeploymentNotice;
+  /** Built only when the owner has a channel for the script (it costs queries). */
+  notice: () => Promise<DeploymentNotice>;
 }
 
 /**
@@ -29,8 +30,10 @@ export class NotificationOutbox {
   constructor(@Inject(notificationsConfig.KEY) private readonly config: ConfigType<typeof notificationsConfig>) {}
 
   /** Returns how many messages were queued for sending. */
-  async enqueue(manager: EntityManager, { userId, scriptId, notice }: NoticeRequest): Promise<number> {
+  async enqueue(manager: EntityManager, { userId, scriptId, notice: build }: NoticeRequest): Promise<number> {
     const channels = await this.channelsFor(manager, userId, scriptId);
+    if (!channels.length) return 0;
+    const notice = await build();
     const { event, recovered } = notice;
     const wanted = channels.filter((c) => c.events.includes(event) || (recovered && c.events.some((e) => OUTCOME_EVENTS.includes(e))));
     if (!wanted.length) return 0;

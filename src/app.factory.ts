@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
+import { serveDashboard } from './dashboard/dashboard';
 import { registerEnvelope } from './common/envelope';
 import { createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
@@ -26,6 +27,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   registerEnvelope(fastify);
   const logger = createLogger(config.logLevel);
   logRequests(fastify, logger);
+  serveDashboard(fastify, logger);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bufferLogs: true,

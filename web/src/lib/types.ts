@@ -1,0 +1,111 @@
+/** The API's shapes, as the dashboard reads them (Swagger at /docs has the full descriptions). */
+export interface User {
+  id: number;
+  role: 'ADMIN' | 'USER';
+  username: string;
+  name: string;
+  phone: string;
+  isDisable: number;
+  createdAt?: string;
+}
+
+export interface StackService {
+  name: string;
+  image: string;
+  mode: string;
+  running: number;
+  desired: number;
+}
+
+export interface StackState {
+  deployed: boolean;
+  services: StackService[];
+}
+
+export interface Deployment {
+  id: number;
+  scriptId: number | null;
+  serviceName: string;
+  action: 'deploy' | 'remove' | 'update' | 'adopt' | string;
+  trigger: string;
+  image: string | null;
+  tag: string | null;
+  digest: string | null;
+  previousImage: string | null;
+  source: string | null;
+  services: string[] | null;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'rolled_back' | 'superseded' | 'interrupted' | string;
+  error: string | null;
+  errorCode: number | null;
+  lineCount: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  output?: string[];
+}
+
+export interface Script {
+  id: number;
+  serviceName: string;
+  dockerComposeContent: string;
+  isAutoUpdate: number;
+  autoUpdateUrl: string | null;
+  userId: number;
+  images: Array<{ service: string; image: string; repository: string }>;
+  createdAt: string;
+  updatedAt: string;
+  stack?: StackState | null;
+  stackError?: string | null;
+  lastDeployment?: Deployment | null;
+}
+
+export interface RegistryCredential {
+  id: number;
+  host: string;
+  username: string;
+  shared: boolean;
+  savedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  lastUsedAt: string | null;
+  lastUseOk: boolean | null;
+  lastUseError: string | null;
+}
+
+export interface StackSecret {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  deploymentId?: number | null;
+}
+
+export interface Channel {
+  id: number;
+  name: string;
+  type: 'dingtalk' | 'wecom' | 'feishu' | 'slack' | 'email' | 'webhook';
+  language: 'zh' | 'en';
+  events: string[];
+  isDefault: boolean;
+  scriptIds: number[];
+  target: string;
+  hasSecret: boolean;
+  email: { host: string; port: number; security: 'tls' | 'starttls' | 'none'; username: string | null; hasPassword: boolean; from: string; to: string[] } | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Delivery {
+  id: number;
+  deploymentId: number;
+  stack: string;
+  event: string;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'collapsed';
+  attempts: number;
+  repeats: number;
+  recovered: boolean;
+  response: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+}

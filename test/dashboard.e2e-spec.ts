@@ -95,6 +95,25 @@ describe('the dashboard in a real browser', () => {
   const stack = `${STACK_PREFIX}a`;
   let scriptId = 0;
 
+  it('is served by the app itself: pages with a strict CSP, hashed assets, the API unchanged', async () => {
+    for (const path of ['/', '/scripts', '/scripts/12/edit', '/deployments/3']) {
+      const res = await fetch(`${t.baseUrl}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      const html = await res.text();
+      // Everything loads from this origin: no CDN or other outside address.
+      expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+      const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+      const js = await fetch(`${t.baseUrl}${asset}`);
+      expect(js.status).toBe(200);
+      expect(js.headers.get('cache-control')).toContain('immutable');
+    }
+    expect((await t.request('GET', '/assets/missing.js')).body.code).toBe(40400);
+    expect((await t.request('GET', '/nowhere')).body.code).toBe(40400);
+    expect((await t.request('GET', '/web/user/me')).body.code).toBe(40100);
+  });
+
   it('registers a user who waits for approval, and an ADMIN approves them', async () => {
     const { page, shot } = await open();
     await page.goto(`${t.baseUrl}/`);

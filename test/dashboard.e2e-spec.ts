@@ -178,7 +178,7 @@ describe('the dashboard in a real browser', () => {
     const deployId = await liveDeploymentId(page);
     const deployed = await outcome(page, deployId);
     expect(deployed.status).toBe('succeeded');
-    expect(deployed.text).toMatch(/^Succeeded/);
+    expect(deployed.text).toBe('Succeeded: the stack is deployed.');
     expect(deployed.log).toContain(`Creating service ${stack}_web`);
 
     // Update to a chosen tag: the live log reaches docker's "converged".
@@ -252,7 +252,7 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('[data-testid=scripts-table]').innerText()).not.toContain(stack);
 
     await page.goto(`${t.baseUrl}/scripts/${scriptId}`);
-    await page.locator('.n-message:has-text("Script not found")').waitFor();
+    await page.locator('.n-message:has-text("Script not found")').first().waitFor();
     expect(await page.locator('[data-testid=script-name]').count()).toBe(0);
     await page.goto(`${t.baseUrl}/deployments`);
     await page.locator('[data-testid=deployments-table] .n-data-table-empty').waitFor();
@@ -285,7 +285,7 @@ describe('the dashboard in a real browser', () => {
     await page.click('.opblock-summary-path[data-path="/web/user/me"]');
     await page.click('.opblock.is-open button.try-out__btn');
     await page.click('.opblock.is-open button.execute');
-    const body = page.locator('.opblock.is-open .live-responses-table .response-col_description pre');
+    const body = page.locator('.opblock.is-open .live-responses-table .response-col_description pre').first();
     await body.waitFor();
     expect(await body.innerText()).toContain(`"username": "${admin.username}"`);
     await shot('swagger');

@@ -26,7 +26,7 @@ export interface Deployment {
   id: number;
   scriptId: number | null;
   serviceName: string;
-  action: 'deploy' | 'remove' | 'update' | 'adopt' | string;
+  action: 'create' | 'remove' | 'update' | 'adopt' | string;
   trigger: string;
   image: string | null;
   tag: string | null;

@@ -28,7 +28,7 @@ const en = {
     repository: 'Repository', tag: 'Tag', service: 'Service (optional)', history: 'History', secrets: 'Secrets',
     stackError: 'Docker did not answer: {error}', editorHint: 'Errors are marked at their line. Ctrl/⌘+S saves.',
     line: 'Line {line}', savedNotDeployed: 'Saved. Deploy to apply it on the swarm.',
-    typeName: 'Type {name} to confirm',
+    typeName: 'Type {name} to confirm', everyone: 'All users', owner: 'Owner (user id)',
   },
   deployments: {
     title: 'Deployments', action: 'Action', trigger: 'Trigger', image: 'Image', previous: 'Previous image', duration: 'Duration', when: 'When',
@@ -99,7 +99,7 @@ const zh: typeof en = {
     repository: '镜像仓库', tag: '标签', service: '服务（可选）', history: '部署历史', secrets: '密钥',
     stackError: 'Docker 没有响应：{error}', editorHint: '错误会标在对应的行上。Ctrl/⌘+S 保存。',
     line: '第 {line} 行', savedNotDeployed: '已保存。部署后才会在 Swarm 上生效。',
-    typeName: '输入 {name} 以确认',
+    typeName: '输入 {name} 以确认', everyone: '所有用户', owner: '所有者（用户 ID）',
   },
   deployments: {
     title: '部署记录', action: '操作', trigger: '触发方式', image: '镜像', previous: '原镜像', duration: '耗时', when: '时间',

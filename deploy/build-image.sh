@@ -89,6 +89,7 @@ cp "$repo/package.json" "$repo/package-lock.json" "$context/"
 cp -a "$repo/node_modules" "$context/node_modules"
 (cd "$context" && npm prune --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
 (cd "$repo" && npx tsc -p tsconfig.build.json --outDir "$context/dist")
+(cd "$repo" && npx vite build --config web/vite.config.ts --logLevel warn --outDir "$context/dist/web")
 
 log "building $tag"
 docker build -q \

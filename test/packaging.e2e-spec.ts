@@ -98,7 +98,12 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     expect(docker('exec', container, 'cat', '/proc/1/cmdline').split('\0')).toEqual(['node', 'dist/src/docker-entrypoint.js', '']);
   });
 
-  it('answers over the published port: register, log in, the OpenAPI document, metrics with the token', async () => {
+  it('answers over the published port: the dashboard, register, log in, the OpenAPI document, metrics with the token', async () => {
+    const page = await fetch(`${api.baseUrl}/scripts`);
+    expect(page.status).toBe(200);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`${api.baseUrl}${asset}`)).status).toBe(200);
+
     const reg = await api.post('/web/user/login/registered', { username: 'packager', password: GOOD_PASSWORD, name: 'packager', phone: '15159845510' });
     expect(reg.body).toMatchObject({ code: 0, data: { role: 'ADMIN' } });
     const login = await api.post('/web/user/login', { username: 'packager', password: GOOD_PASSWORD });

@@ -211,6 +211,16 @@ describe('scripts', () => {
       expect((await list(alice, `serviceName=${name}`)).body.data.totalElements).toBe(0);
     });
 
+    it('says on which line and column a YAML syntax error is, on POST and PUT', async () => {
+      const broken = 'services:\n  halo:\n    image: nginx\n    ports: [80\n  db: x\n';
+      const res = await create(alice, { serviceName: stackName(), dockerComposeContent: broken });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 40021, message: expect.stringContaining('at line 5, column 3'), data: { line: 5, column: 3 } });
+      const script = await createOk(alice);
+      const put = await t.request('PUT', `/web/user/script/${script.id}`, { token: alice.authorization, body: { dockerComposeContent: 'services:\n\thalo: {}\n' } });
+      expect(put.body).toMatchObject({ code: 40021, data: { line: 2, column: 1 } });
+    });
+
     it('refuses an invalid compose file on PUT and keeps the old one', async () => {
       const script = await createOk(alice);
       const res = await t.request('PUT', `/web/user/script/${script.id}`, { token: alice.authorization, body: { dockerComposeContent: 'services: {}\n' } });

@@ -226,6 +226,23 @@ export class DeploymentsService {
     return this.page(where, query);
   }
 
+  /**
+   * The newest deployment of each of these scripts that is the user's (a script's deployments are
+   * its owner's), without output, in one query whatever the number of scripts.
+   */
+  async lastOf(userId: number, scriptIds: number[]): Promise<Map<number, Deployment>> {
+    if (!scriptIds.length) return new Map();
+    const rows = await this.repo
+      .createQueryBuilder('d')
+      .select(Object.keys(WITHOUT_OUTPUT).map((field) => `d.${field}`))
+      // MAX(id) per script_id reads only idx_deployments_script_id.
+      .where((qb) => `d.id IN ${qb.subQuery().select('MAX(n.id)').from(Deployment, 'n').where('n.script_id IN (:...scriptIds)').groupBy('n.script_id').getQuery()}`)
+      .andWhere('d.user_id = :userId')
+      .setParameters({ scriptIds, userId })
+      .getMany();
+    return new Map(rows.map((d) => [d.scriptId!, d]));
+  }
+
   private async page(where: FindOptionsWhere<Deployment>, query: PageQueryDto): Promise<Page<Deployment>> {
     const [rows, total] = await this.repo.findAndCount({
       select: WITHOUT_OUTPUT,

@@ -165,6 +165,64 @@ describe('deployments on a real swarm', () => {
     expect((await t.request('GET', '/web/user/deployments/abc', { token })).body.code).toBe(40420);
   });
 
+  it("lists the caller's deployments across their scripts, deleted ones included, newest first, filtered by script and status", async () => {
+    const me = await registerAndLogin(t);
+    const other = await registerAndLogin(t);
+    const as = (who: { authorization: string }) => (query: string) => t.request('GET', `/web/user/deployments${query}`, { token: who.authorization });
+    const mine = as(me);
+    const save = async (who: { authorization: string }, name: string) =>
+      (await t.request('POST', '/web/user/script', { token: who.authorization, body: { serviceName: `${PREFIX}-${name}`, dockerComposeContent: compose(name, `${IMAGE}:1`) } })).body.data;
+    const [a, b, theirs] = [await save(me, 'la'), await save(me, 'lb'), await save(other, 'lo')];
+    // Finished rows only (a queued one would run): two of script a, one of b, one of a script since deleted, one of another user.
+    const repo = t.app.get(DataSource).getRepository(Deployment);
+    const row = (scriptId: number | null, who: { id: number }, serviceName: string, status: Deployment['status']) =>
+      repo.save(repo.create({ scriptId, userId: who.id, serviceName, action: 'create', trigger: 'manual', status, output: 'line 1\nline 2', lineCount: 2, createdAt: new Date(), finishedAt: new Date() }));
+    const a1 = await row(a.id, me, a.serviceName, 'succeeded');
+    const foreign = await row(theirs.id, other, theirs.serviceName, 'failed');
+    const b1 = await row(b.id, me, b.serviceName, 'failed');
+    const gone = await row(null, me, `${PREFIX}-gone`, 'interrupted');
+    const a2 = await row(a.id, me, a.serviceName, 'failed');
+
+    const all = await mine('');
+    expect(all.status).toBe(200);
+    expect(all.body.data).toMatchObject({ totalElements: 4, totalPages: 1, pageNumber: 1, pageSize: 20 });
+    expect(all.body.data.content.map((d: Deployment) => d.id)).toEqual([a2.id, gone.id, b1.id, a1.id]);
+    // DEPLOYMENTs without output, as in a script's history.
+    const history = await t.request('GET', `/web/user/script/${a.id}/deployments`, { token: me.authorization });
+    expect(all.body.data.content.filter((d: Deployment) => d.scriptId === a.id)).toEqual(history.body.data.content);
+    expect(all.body.data.content[1]).toEqual({
+      id: gone.id, scriptId: null, serviceName: `${PREFIX}-gone`, action: 'create', trigger: 'manual', image: null, tag: null, digest: null,
+      previousImage: null, source: null, services: null, status: 'interrupted', error: null, errorCode: null, lineCount: 2,
+      createdAt: gone.createdAt.toISOString(), startedAt: null, finishedAt: gone.finishedAt!.toISOString(),
+    });
+
+    const ids = async (query: string) => (await mine(query)).body.data.content.map((d: Deployment) => d.id);
+    expect(await ids(`?scriptId=${a.id}`)).toEqual([a2.id, a1.id]);
+    expect(await ids('?status=failed')).toEqual([a2.id, b1.id]);
+    expect(await ids(`?scriptId=${a.id}&status=succeeded`)).toEqual([a1.id]);
+    expect(await ids(`?scriptId=${theirs.id}`)).toEqual([]);
+    expect(await ids(`?scriptId=${Number.MAX_SAFE_INTEGER}`)).toEqual([]);
+    const paged = await mine('?pageSize=3&pageNumber=2');
+    expect(paged.body.data).toMatchObject({ totalElements: 4, totalPages: 2, pageNumber: 2, pageSize: 3 });
+    expect(paged.body.data.content.map((d: Deployment) => d.id)).toEqual([a1.id]);
+    expect(await as(other)('').then((r) => r.body.data.content.map((d: Deployment) => d.id))).toEqual([foreign.id]);
+
+    for (const query of ['?status=bogus', '?status=', '?scriptId=abc', '?scriptId=0', '?scriptId=1.5', '?scriptId=-1', `?scriptId=${Number.MAX_SAFE_INTEGER + 2}`, '?pageSize=0', '?bogus=1']) {
+      const res = await mine(query);
+      expect({ query, status: res.status, code: res.body.code }).toEqual({ query, status: 400, code: 40000 });
+    }
+    expect((await mine('?status=bogus')).body.data.errors.map((e: { field: string }) => e.field)).toEqual(['status']);
+    expect((await t.request('GET', '/web/user/deployments')).status).toBe(401);
+    // The detail route beside it still answers, with the output.
+    expect((await t.request('GET', `/web/user/deployments/${a2.id}`, { token: me.authorization })).body.data).toMatchObject({ id: a2.id, output: ['line 1', 'line 2'] });
+
+    const doc = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as any;
+    const route = doc.paths['/web/user/deployments'].get;
+    expect(route.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['pageNumber', 'pageSize', 'scriptId', 'status']);
+    expect(route.parameters.find((p: { name: string }) => p.name === 'status').schema.enum).toEqual(['queued', 'running', 'succeeded', 'failed', 'rolled_back', 'superseded', 'interrupted']);
+    expect(route.responses['200'].content['application/json'].schema.allOf[1].properties.data).toEqual({ $ref: '#/components/schemas/DeploymentPageDto' });
+  });
+
   it('ends a burst of five webhook pushes on the last tag with at most two rollouts', async () => {
     const id = await saveScript(t, 'burst');
     expect((await put(`/web/user/script/${id}/createService`)).body.code).toBe(0);

@@ -91,7 +91,7 @@ describe('notifications', () => {
     return history.body.data.content[0].id;
   }
   /** The messages a receiver path got about one deployment (they link to it). */
-  const linksTo = (text: string, deploymentId: number) => new RegExp(`/web/user/deployments/${deploymentId}(?!\\d)`).test(text);
+  const linksTo = (text: string, deploymentId: number) => new RegExp(`${PUBLIC_BASE_URL.replace(/\./g, '\\.')}/deployments/${deploymentId}(?!\\d)`).test(text);
   const about = (path: string, deploymentId: number) => http.to(path).filter((r) => linksTo(r.body, deploymentId));
   const mailsAbout = (deploymentId: number) => smtp.messages.filter((m) => linksTo(m.text ?? '', deploymentId));
 
@@ -266,7 +266,7 @@ describe('notifications', () => {
     const ts = hook.headers['x-dds-timestamp'] as string;
     expect(hook.headers['x-dds-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(`${ts}.${hook.body}`).digest('hex')}`);
     expect(hook.headers['x-dds-event']).toBe('succeeded');
-    expect(json(hook)).toMatchObject({ event: 'succeeded', deployment: { stack: 'demo', test: true } });
+    expect(json(hook)).toMatchObject({ event: 'succeeded', deployment: { stack: 'demo', test: true, url: `${PUBLIC_BASE_URL}/deployments/0` } });
 
     const [mail] = smtp.messages;
     expect(mail.envelopeTo).toEqual(['ops@example.com', 'dev@example.com']);
@@ -358,7 +358,7 @@ describe('notifications', () => {
       previousImage: expect.stringContaining(`${IMAGE}:v1`),
       image: `${IMAGE}:v2`,
       trigger: { kind: 'manual', username: expect.stringMatching(/^nt/) },
-      url: `${PUBLIC_BASE_URL}/web/user/deployments/${update}`,
+      url: `${PUBLIC_BASE_URL}/deployments/${update}`,
     });
     expect(success.deployment.durationMs).toBeGreaterThan(0);
     const [, rollback] = about(PATHS.webhook, broken).map(json);

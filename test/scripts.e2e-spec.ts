@@ -17,8 +17,8 @@ const stackName = (suffix = '') => `${PREFIX}${(seq++).toString(36)}${suffix}`;
 const compose = (image = 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', extra = '') =>
   `services:\n  halo:\n    image: ${image}\n${extra}`;
 const PUBLIC_BASE_URL = 'https://dds.example.com';
-/** What the detail adds for a stack that is not on the swarm. */
-const NOT_DEPLOYED = { stack: { deployed: false, services: [] }, stackError: null };
+/** What the detail adds for a script never deployed. */
+const NOT_DEPLOYED = { stack: { deployed: false, services: [] }, stackError: null, lastDeployment: null };
 
 /** A docker CLI in a temp dir: a shell script that may answer some commands itself. */
 function fakeDocker(body: string): string {
@@ -92,6 +92,8 @@ describe('scripts', () => {
       expect(got.body).toEqual({ code: 0, message: '成功', data: { ...res.body.data, ...NOT_DEPLOYED } });
       const listed = await list(alice, `serviceName=${name}`);
       expect(listed.body.data.content).toEqual([res.body.data]);
+      // ?state=true adds what the detail adds.
+      expect((await list(alice, `serviceName=${name}&state=true`)).body.data.content).toEqual([got.body.data]);
     });
 
     it('updates partially (isAutoUpdate, then the compose file), refuses a serviceName, and deletes', async () => {
@@ -142,6 +144,16 @@ describe('scripts', () => {
       const run = spawnSync('bash', ['-c', script.baseStartScript.join('\n')], { encoding: 'utf8' });
       expect(run.status).toBe(0);
       expect(readFileSync(join(t.dataDir, 'stacks', script.serviceName, 'docker-compose.yml'), 'utf8')).toBe(content);
+    });
+
+    it('documents ?state, the detail with lastDeployment and the page with states in OpenAPI', async () => {
+      const doc = (await (await fetch(`${t.baseUrl}/docs-json`)).json()) as any;
+      const data = (route: string) => doc.paths[route].get.responses['200'].content['application/json'].schema.allOf[1].properties.data;
+      expect(doc.paths['/web/user/script'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['serviceName', 'all', 'state']));
+      expect(data('/web/user/script')).toEqual({ oneOf: [{ $ref: '#/components/schemas/ScriptPageDto' }, { $ref: '#/components/schemas/ScriptOverviewPageDto' }] });
+      expect(data('/web/user/script/{scriptId}')).toEqual({ $ref: '#/components/schemas/ScriptOverviewDto' });
+      expect(doc.components.schemas.ScriptOverviewPageDto.properties.content.items).toEqual({ $ref: '#/components/schemas/ScriptOverviewDto' });
+      expect(Object.keys(doc.components.schemas.ScriptOverviewDto.properties)).toEqual(expect.arrayContaining(['id', 'stack', 'stackError', 'lastDeployment']));
     });
 
     it('requires a login for every route', async () => {
@@ -209,6 +221,16 @@ describe('scripts', () => {
       expect(res.body.code).toBe(code);
       expect(res.body.message).toMatch(message);
       expect((await list(alice, `serviceName=${name}`)).body.data.totalElements).toBe(0);
+    });
+
+    it('says on which line and column a YAML syntax error is, on POST and PUT', async () => {
+      const broken = 'services:\n  halo:\n    image: nginx\n    ports: [80\n  db: x\n';
+      const res = await create(alice, { serviceName: stackName(), dockerComposeContent: broken });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 40021, message: expect.stringContaining('at line 5, column 3'), data: { line: 5, column: 3 } });
+      const script = await createOk(alice);
+      const put = await t.request('PUT', `/web/user/script/${script.id}`, { token: alice.authorization, body: { dockerComposeContent: 'services:\n\thalo: {}\n' } });
+      expect(put.body).toMatchObject({ code: 40021, data: { line: 2, column: 1 } });
     });
 
     it('refuses an invalid compose file on PUT and keeps the old one', async () => {
@@ -327,7 +349,7 @@ describe('scripts', () => {
       expect(res.body.data).toMatchObject({ pageSize: 200, totalElements: 5 });
     });
 
-    it.each([['pageSize=0'], ['pageSize=abc'], ['pageNumber=0'], ['pageNumber=x'], ['pageSize=-1'], ['pageSize=1.5'], ['serviceName=' + 'x'.repeat(31)], ['bogus=1']])(
+    it.each([['pageSize=0'], ['pageSize=abc'], ['pageNumber=0'], ['pageNumber=x'], ['pageSize=-1'], ['pageSize=1.5'], ['serviceName=' + 'x'.repeat(31)], ['bogus=1'], ['state=yes'], ['state=1'], ['state=']])(
       'refuses %s with 400',
       async (query) => {
         const res = await list(carol, query);
@@ -442,9 +464,78 @@ describe('scripts', () => {
         ...script,
         stack: { deployed: true, services: [{ name: `${script.serviceName}_halo`, image, mode: 'replicated', running: 2, desired: 2 }] },
         stackError: null,
+        lastDeployment: expect.objectContaining({ scriptId: script.id, serviceName: script.serviceName, action: 'create', status: 'succeeded' }),
       });
+      expect(detail.lastDeployment).not.toHaveProperty('output');
       // Lists never ask docker.
       expect((await list(alice, `serviceName=${script.serviceName}`)).body.data.content).toEqual([script]);
+    });
+
+    it('lists with ?state=true each stack by its namespace label (app vs app_x) and each last deployment', async () => {
+      assertSwarm();
+      const image = ensureTestImage('dds-test/scripts-web:1');
+      const base = stackName('st');
+      const oneService = (key: string) => `services:\n  ${key}:\n    image: ${image}\n    stop_grace_period: 1s\n`;
+      // Stack app's service x_web is app_x_web, stack app_x's service db is app_x_db: only labels tell whose each is.
+      const app = await createOk(alice, base, oneService('x_web'));
+      const appX = await createOk(alice, `${base}_x`, oneService('db'));
+      const idle = await createOk(alice, `${base}-idle`);
+      for (const s of [app, appX, app]) expect((await t.request('PUT', `/web/user/script/${s.id}/createService`, { token: alice.authorization })).body.code).toBe(0);
+      const history = async (id: number) => (await t.request('GET', `/web/user/script/${id}/deployments`, { token: alice.authorization })).body.data.content;
+      const [appLast, appFirst] = await history(app.id);
+      const [appXLast] = await history(appX.id);
+      expect(appLast.id).toBeGreaterThan(appFirst.id);
+
+      let page = (await list(alice, `serviceName=${base}&state=true`)).body;
+      const running = () => page.data.content.map((s: { stack: { services: { running: number }[] } | null }) => s.stack?.services.map((x) => x.running));
+      for (const end = Date.now() + 60_000; JSON.stringify(running()) !== '[[],[1],[1]]' && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        page = (await list(alice, `serviceName=${base}&state=true`)).body;
+      }
+      const deployed = (name: string, key: string) => ({ deployed: true, services: [{ name: `${name}_${key}`, image, mode: 'replicated', running: 1, desired: 1 }] });
+      expect(page).toEqual({
+        code: 0,
+        message: '成功',
+        data: {
+          content: [
+            { ...idle, ...NOT_DEPLOYED },
+            { ...appX, stack: deployed(appX.serviceName, 'db'), stackError: null, lastDeployment: appXLast },
+            { ...app, stack: deployed(app.serviceName, 'x_web'), stackError: null, lastDeployment: appLast },
+          ],
+          totalPages: 1,
+          totalElements: 3,
+          pageNumber: 1,
+          pageSize: 20,
+        },
+      });
+      // Each item says what its detail says.
+      for (const item of page.data.content) expect((await t.request('GET', `/web/user/script/${item.id}`, { token: alice.authorization })).body.data).toEqual(item);
+      // Without the flag, the answer is as it always was.
+      expect((await list(alice, `serviceName=${base}`)).body.data.content).toEqual([idle, appX, app]);
+      // An ADMIN's all=true list shows the stacks, but not another user's deployments.
+      const all = (await list(admin, `serviceName=${base}&all=true&state=true`)).body.data.content;
+      expect(all.map((s: { id: number; stack: { deployed: boolean }; lastDeployment: unknown }) => [s.id, s.stack.deployed, s.lastDeployment])).toEqual([
+        [idle.id, false, null],
+        [appX.id, true, null],
+        [app.id, true, null],
+      ]);
+    });
+
+    it("shows a stack of the script's name that is not the script's as null with the reason, in the list as in the detail", async () => {
+      assertSwarm();
+      const image = ensureTestImage('dds-test/scripts-web:1');
+      const name = stackName('hand');
+      const dir = mkdtempSync(join(tmpdir(), 'dds-hand-'));
+      writeFileSync(join(dir, 'stack.yml'), `services:\n  web:\n    image: ${image}\n    stop_grace_period: 1s\n    deploy: {replicas: 0}\n`);
+      docker('stack', 'deploy', '-c', join(dir, 'stack.yml'), name);
+      const script = await createOk(admin, name); // an ADMIN may save the name of a stack deployed by hand
+      const foreign = { stack: null, stackError: `a stack named ${name} runs on the swarm but is not this script's (40912)`, lastDeployment: null };
+      // Lists share one read of the swarm for 2 s: an earlier list's may not show the new stack yet.
+      const listed = async () => (await list(admin, `serviceName=${name}&state=true`)).body.data.content;
+      let content = await listed();
+      for (const end = Date.now() + 10_000; content[0].stack !== null && Date.now() < end; content = await listed()) await new Promise((r) => setTimeout(r, 250));
+      expect(content).toEqual([{ ...script, ...foreign }]);
+      expect((await t.request('GET', `/web/user/script/${script.id}`, { token: admin.authorization })).body.data).toEqual({ ...script, ...foreign });
     });
 
     it('refuses to delete, without ?removeService, a script whose stack has a deployment running, deployed or not yet', async () => {
@@ -505,7 +596,9 @@ describe('scripts without a docker CLI', () => {
     expect({ status: del.status, code: del.body.code }).toEqual({ status: 503, code: 50300 });
     const got = await t.request('GET', `/web/user/script/${res.body.data.id}`, { token: user.authorization });
     expect(got.status).toBe(200);
-    expect(got.body.data).toEqual({ ...res.body.data, stack: null, stackError: expect.stringMatching(/docker CLI .* was not found/) });
+    expect(got.body.data).toEqual({ ...res.body.data, stack: null, stackError: expect.stringMatching(/docker CLI .* was not found/), lastDeployment: null });
+    const listed = await t.request('GET', '/web/user/script?state=true', { token: user.authorization });
+    expect({ status: listed.status, content: listed.body.data.content }).toEqual({ status: 200, content: [got.body.data] });
   });
 });
 
@@ -522,8 +615,10 @@ describe('scripts when docker cannot answer or cannot remove the stack', () => {
       expect(got.body).toEqual({
         code: 0,
         message: '成功',
-        data: { ...res.body.data, stack: null, stackError: expect.stringMatching(/^the Docker engine is not reachable: .*Cannot connect to the Docker daemon/) },
+        data: { ...res.body.data, stack: null, stackError: expect.stringMatching(/^the Docker engine is not reachable: .*Cannot connect to the Docker daemon/), lastDeployment: null },
       });
+      const listed = await t.request('GET', '/web/user/script?state=true', { token: user.authorization });
+      expect({ status: listed.status, content: listed.body.data.content }).toEqual({ status: 200, content: [got.body.data] });
     } finally {
       await t.close();
     }

@@ -286,6 +286,30 @@ describe('multi-user safety on a shared swarm', () => {
     expect((await call(admin, 'GET', `${base}/secrets`)).body.code).toBe(40410);
   });
 
+  it("never lists another user's deployments, not even with ?scriptId= of theirs, nor after their script is deleted", async () => {
+    const hers = await saveOk(alice, `${PREFIX}-dl`);
+    const his = await saveOk(bob, `${PREFIX}-dlb`);
+    // Removing a stack that is not deployed is a quick deployment that succeeds.
+    for (const [who, script] of [[alice, hers], [bob, his]] as const) expect((await call(who, 'PUT', `/web/user/script/${script.id}/removeService`)).body.code).toBe(0);
+    const listed = async (who: Login, query = '') => (await call(who, 'GET', `/web/user/deployments?pageSize=200${query}`)).body.data.content as { id: number; scriptId: number | null }[];
+    const [herDeployment] = await listed(alice, `&scriptId=${hers.id}`);
+    expect(herDeployment).toMatchObject({ scriptId: hers.id, action: 'remove', status: 'succeeded' });
+    expect((await listed(bob)).map((d) => d.id)).toContain((await listed(bob, `&scriptId=${his.id}`))[0].id);
+
+    const hersOnly = async () => new Set((await listed(alice)).map((d) => d.id));
+    for (const other of [bob, admin]) {
+      const seen = await listed(other);
+      const mine = await hersOnly();
+      expect(seen.filter((d) => mine.has(d.id))).toEqual([]);
+      expect(await listed(other, `&scriptId=${hers.id}`)).toEqual([]);
+      expect((await call(other, 'GET', `/web/user/deployments?scriptId=${hers.id}&status=succeeded`)).body.data.totalElements).toBe(0);
+    }
+    // Deleted, her script's deployments stay hers (scriptId null), and still no one else's.
+    expect((await call(alice, 'DELETE', `/web/user/script/${hers.id}`)).body.code).toBe(0);
+    expect((await listed(alice)).find((d) => d.id === herDeployment.id)).toMatchObject({ scriptId: null });
+    for (const other of [bob, admin]) expect((await listed(other)).map((d) => d.id)).not.toContain(herDeployment.id);
+  });
+
   it('refuses to save for a USER when docker cannot say who owns the name', async () => {
     const blind = await startAppProcess('tenancy-blind', build!.mainJs, {
       DATABASE_URL: databaseUrl,

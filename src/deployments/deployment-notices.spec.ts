@@ -103,7 +103,7 @@ describe('deployment notifications (outbox)', () => {
       previousImage: 'acme/app:1',
       image: 'acme/app:2',
       trigger: { kind: 'manual', username: 'alice' },
-      url: `https://deploy.example.com/web/user/deployments/${d.id}`,
+      url: `https://deploy.example.com/deployments/${d.id}`,
       recovered: false,
       repeats: 0,
     });

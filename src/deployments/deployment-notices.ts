@@ -70,7 +70,8 @@ export class DeploymentNotices {
       startedAt: started?.toISOString() ?? null,
       finishedAt: finished?.toISOString() ?? null,
       durationMs: started && finished ? finished.getTime() - started.getTime() : null,
-      url: `${this.app.publicBaseUrl}/web/user/deployments/${d.id}`,
+      // The dashboard's page of the deployment, not the JSON API.
+      url: `${this.app.publicBaseUrl}/deployments/${d.id}`,
       error: d.error ? d.error.slice(0, ERROR_LENGTH) : null,
       errorCode: d.errorCode,
       outputTail: failure ? storedLines(d.output).slice(-TAIL_LINES).map((l) => l.slice(0, TAIL_LINE_LENGTH)) : [],

@@ -5,10 +5,10 @@ import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorat
 import { IdParam } from '../common/decorators/id-param.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
-import { PageQueryDto } from '../common/dto/page.dto';
+import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
 import { DeploymentsService } from './deployments.service';
-import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
+import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, DeploymentQueryDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
 import { ManualAnswer, ManualDeploymentsService } from './manual-deployments.service';
 
@@ -102,6 +102,18 @@ export class DeploymentsController {
   async list(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() query: PageQueryDto) {
     const script = await this.manual.ownedScript(user, id);
     const page = await this.deployments.listForScript(script.id, query);
+    return { ...page, content: page.content.map(DeploymentDto.from) };
+  }
+
+  @Get('deployments')
+  @ApiOperation({
+    summary: 'Your deployments across all your scripts (those of deleted scripts too), newest first, without output; ' +
+      '?scriptId= and ?status= filter',
+  })
+  @ApiEnvelope(DeploymentPageDto)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED)
+  async listMine(@CurrentUser() user: AuthUser, @Query() query: DeploymentQueryDto): Promise<Page<DeploymentDto>> {
+    const page = await this.deployments.listForUser(user.id, query);
     return { ...page, content: page.content.map(DeploymentDto.from) };
   }
 

@@ -15,16 +15,19 @@ import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
 import { ScriptDeletionController } from './script-deletion.controller';
+import { ScriptOverviews } from './script-overviews';
+import { ScriptOverviewsController } from './script-overviews.controller';
 import { StackLocks } from './stack-locks';
 
 /**
  * Every create/remove/update of a stack: recorded, queued per stack, run on the swarm, observable.
- * Also the DELETE of a script, which may first remove its stack (ScriptsModule must not import this).
+ * Also the DELETE of a script, which may first remove its stack, and the GETs of scripts, which show
+ * their last deployment (ScriptsModule must not import this).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
-  controllers: [DeploymentsController, ScriptDeletionController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService],
+  controllers: [DeploymentsController, ScriptDeletionController, ScriptOverviewsController],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
   exports: [DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Observable } from 'rxjs';
-import { In, IsNull, Repository } from 'typeorm';
+import { FindOptionsSelect, FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
@@ -10,7 +10,7 @@ import { swarmServiceName } from '../scripts/stack-layout';
 import { isDigest, isRepository, isStackName, isTag } from '../swarm/docker-names';
 import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRunner, POLL_MS } from './deployment-runner';
-import { Deployment, DeploymentAction, DeploymentTrigger, isFinished } from './entities/deployment.entity';
+import { Deployment, DeploymentAction, DeploymentStatus, DeploymentTrigger, isFinished } from './entities/deployment.entity';
 import { LiveEvent, storedLines } from './live-output';
 import { StackLocks } from './stack-locks';
 import { selectTargets } from './target-selection';
@@ -34,6 +34,13 @@ export interface DeploymentRequest {
 }
 
 export type DeploymentEvent = LiveEvent;
+
+/** Every column but the output (up to 2,000 lines), for lists. */
+const WITHOUT_OUTPUT: FindOptionsSelect<Deployment> = {
+  id: true, scriptId: true, userId: true, serviceName: true, action: true, trigger: true, image: true, tag: true, digest: true,
+  previousImage: true, source: true, services: true, status: true, lineCount: true, error: true, errorCode: true,
+  createdAt: true, startedAt: true, finishedAt: true,
+};
 
 /**
  * Records deployments and answers about them. The work itself happens in DeploymentRunner, which
@@ -204,9 +211,42 @@ export class DeploymentsService {
   }
 
   /** A script's deployments, newest first, without their output. */
-  async listForScript(scriptId: number, query: PageQueryDto): Promise<Page<Deployment>> {
+  listForScript(scriptId: number, query: PageQueryDto): Promise<Page<Deployment>> {
+    return this.page({ scriptId }, query);
+  }
+
+  /**
+   * A user's deployments across their scripts, deleted ones included, newest first, without their
+   * output. Owned as getOwned decides: by the deployment's userId.
+   */
+  listForUser(userId: number, query: PageQueryDto & { scriptId?: number; status?: DeploymentStatus }): Promise<Page<Deployment>> {
+    const where: FindOptionsWhere<Deployment> = { userId };
+    if (query.scriptId !== undefined) where.scriptId = query.scriptId;
+    if (query.status !== undefined) where.status = query.status;
+    return this.page(where, query);
+  }
+
+  /**
+   * The newest deployment of each of these scripts that is the user's (a script's deployments are
+   * its owner's), without output, in one query whatever the number of scripts.
+   */
+  async lastOf(userId: number, scriptIds: number[]): Promise<Map<number, Deployment>> {
+    if (!scriptIds.length) return new Map();
+    const rows = await this.repo
+      .createQueryBuilder('d')
+      .select(Object.keys(WITHOUT_OUTPUT).map((field) => `d.${field}`))
+      // MAX(id) per script_id reads only idx_deployments_script_id.
+      .where((qb) => `d.id IN ${qb.subQuery().select('MAX(n.id)').from(Deployment, 'n').where('n.script_id IN (:...scriptIds)').groupBy('n.script_id').getQuery()}`)
+      .andWhere('d.user_id = :userId')
+      .setParameters({ scriptIds, userId })
+      .getMany();
+    return new Map(rows.map((d) => [d.scriptId!, d]));
+  }
+
+  private async page(where: FindOptionsWhere<Deployment>, query: PageQueryDto): Promise<Page<Deployment>> {
     const [rows, total] = await this.repo.findAndCount({
-      where: { scriptId },
+      select: WITHOUT_OUTPUT,
+      where,
       order: { id: 'DESC' },
       skip: (query.pageNumber - 1) * query.pageSize,
       take: query.pageSize,

@@ -291,7 +291,7 @@ export class ChannelsService implements OnApplicationBootstrap {
       startedAt: new Date(finished.getTime() - 42_000).toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: 42_000,
-      url: `${this.app.publicBaseUrl}/web/user/deployments/0`,
+      url: `${this.app.publicBaseUrl}/deployments/0`,
       error: null,
       errorCode: null,
       outputTail: [],

@@ -1,11 +1,10 @@
-import { Body, Controller, createParamDecorator, ExecutionContext, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, createParamDecorator, ExecutionContext, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
-import { Page } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
-import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptPageDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
+import { CreateScriptDto, ScriptDto, UpdateScriptDto } from './dto/script.dto';
 import { ScriptsService } from './scripts.service';
 
 /**
@@ -27,7 +26,10 @@ const COMPOSE_ERRORS = [
   Errors.COMPOSE_POLICY_VIOLATION,
 ];
 
-/** DELETE /web/user/script/{scriptId} lives in DeploymentsModule (ScriptDeletionController): it may queue a removal. */
+/**
+ * DELETE /web/user/script/{scriptId} lives in DeploymentsModule (ScriptDeletionController): it may queue a removal.
+ * So do the GETs (ScriptOverviewsController): they show the last deployment.
+ */
 @ApiTags('script')
 @ApiBearerAuth()
 @Controller('web/user/script')
@@ -41,26 +43,6 @@ export class ScriptsController {
   @ApiErrors(Errors.VALIDATION_FAILED, ...COMPOSE_ERRORS, Errors.UNAUTHENTICATED, Errors.SERVICE_NAME_TAKEN)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateScriptDto): Promise<ScriptDto> {
     return this.scripts.create(user, dto);
-  }
-
-  @Get()
-  @ApiOperation({ summary: 'Your scripts, newest first (ADMIN: ?all=true for everyone’s); serviceName filters by substring' })
-  @ApiEnvelope(ScriptPageDto)
-  @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.FORBIDDEN)
-  list(@CurrentUser() user: AuthUser, @Query() query: ScriptQueryDto): Promise<Page<ScriptDto>> {
-    return this.scripts.list(user, query);
-  }
-
-  @Get(':scriptId')
-  @ApiOperation({
-    summary: "One of your scripts, with its stack's live state from docker (stack: deployed, services with image and running/desired); " +
-      'stack null and stackError when docker cannot answer',
-  })
-  @ApiParam({ name: 'scriptId', type: Number })
-  @ApiEnvelope(ScriptDetailDto)
-  @ApiErrors(Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
-  get(@CurrentUser() user: AuthUser, @ScriptId() id: number): Promise<ScriptDetailDto> {
-    return this.scripts.detail(user, id);
   }
 
   @Put(':scriptId')

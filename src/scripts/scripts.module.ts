@@ -8,12 +8,13 @@ import { PolicyContextReader } from './compose/policy-context';
 import { Script } from './entities/script.entity';
 import { ScriptsController } from './scripts.controller';
 import { ScriptsService } from './scripts.service';
+import { StackStates } from './stack-states';
 
 /** Saved stacks: their compose files, the commands shown with them and their webhook URLs. */
 @Module({
   imports: [TypeOrmModule.forFeature([Script, StackSecret]), SwarmModule, TenancyModule],
   controllers: [ScriptsController],
-  providers: [ScriptsService, ComposeValidator, PolicyContextReader],
-  exports: [ScriptsService],
+  providers: [ScriptsService, StackStates, ComposeValidator, PolicyContextReader],
+  exports: [ScriptsService, StackStates],
 })
 export class ScriptsModule {}

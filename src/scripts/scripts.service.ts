@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { rm } from 'node:fs/promises';
@@ -11,8 +11,6 @@ import { appConfig } from '../config/app.config';
 import { dockerConfig } from '../config/docker.config';
 import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
-import { classifyDockerFailure } from '../swarm/docker-failure';
-import { SwarmService } from '../swarm/swarm.service';
 import { foreignStackError, namespaceOverlapError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
 import { candidateStacks } from './compose/policy-context';
@@ -20,29 +18,21 @@ import { buildStackScripts } from './display/stack-scripts';
 import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { Script } from './entities/script.entity';
 import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
+import { StackStates } from './stack-states';
 import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
-
-/** The script detail waits this long for docker before answering without the stack's state. */
-const STACK_STATE_TIMEOUT_MS = 10_000;
-/** How long the detail reuses a stack's state: fresh enough to watch a rollout, cheap under load. */
-const STACK_STATE_TTL_MS = 2_000;
 
 /** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
 const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 @Injectable()
 export class ScriptsService {
-  private readonly logger = new Logger(ScriptsService.name);
-  /** Stack-state reads in flight, by stack name. */
-  private readonly stackReads = new Map<string, { read: Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>>; until: number }>();
-
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     @Inject(dockerConfig.KEY) private readonly docker: ConfigType<typeof dockerConfig>,
     @Inject(tenancyConfig.KEY) private readonly tenancy: ConfigType<typeof tenancyConfig>,
     private readonly compose: ComposeValidator,
-    private readonly swarm: SwarmService,
+    private readonly stackStates: StackStates,
     private readonly ownership: StackOwnership,
   ) {}
 
@@ -105,12 +95,12 @@ export class ScriptsService {
   }
 
   /**
-   * One script with its stack's live state, the only read that asks docker (lists never do). When
-   * docker cannot answer, the script still comes back, with `stack: null` and the reason.
+   * One script with its stack's live state. When docker cannot answer, the script still comes back,
+   * with `stack: null` and the reason.
    */
   async detail(user: AuthUser, id: number): Promise<ScriptDetailDto> {
     const script = await this.findOwned(user, id);
-    return { ...this.toDto(script, user), ...(await this.liveStack(script)) };
+    return { ...this.toDto(script, user), ...(await this.stackStates.forScript(script)) };
   }
 
   /** The caller's scripts, newest first; `all` (ADMIN only) lists every user's. */
@@ -202,36 +192,6 @@ export class ScriptsService {
   private async updateOwned(user: AuthUser, id: number, changes: Partial<Script>): Promise<void> {
     const result = await this.scripts.update({ id, userId: user.id }, changes);
     if (!result.affected) throw new AppError(Errors.SCRIPT_NOT_FOUND);
-  }
-
-  /**
-   * The stack's services with running/desired tasks, or null and why docker could not say. Details of
-   * one stack share one docker call, and its answer for STACK_STATE_TTL_MS after it, so a burst of
-   * reads does not start a process each.
-   */
-  private liveStack(script: Script): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
-    const stack = script.serviceName;
-    const cached = this.stackReads.get(stack);
-    if (cached && cached.until > Date.now()) return cached.read;
-    const entry = { read: this.readStack(script), until: Infinity };
-    entry.read.finally(() => (entry.until = Date.now() + STACK_STATE_TTL_MS));
-    this.stackReads.set(stack, entry);
-    return entry.read;
-  }
-
-  /** A stack of the script's name that is not the script's is not shown: it is someone else's. */
-  private async readStack(script: Script): Promise<Pick<ScriptDetailDto, 'stack' | 'stackError'>> {
-    const stack = script.serviceName;
-    try {
-      const [state, ownership] = await Promise.all([this.swarm.stackState(stack, { timeoutMs: STACK_STATE_TIMEOUT_MS }), this.ownership.judge(script)]);
-      if (ownership.kind === 'foreign') return { stack: null, stackError: `a stack named ${stack} runs on the swarm but is not this script's (40912)` };
-      const services = state.services.map(({ name, image, mode, replicas }) => ({ name, image, mode, running: replicas.running, desired: replicas.desired }));
-      return { stack: { deployed: state.deployed, services }, stackError: null };
-    } catch (err) {
-      const { message } = classifyDockerFailure(err);
-      this.logger.warn(`cannot read the state of stack ${stack}: ${message}`);
-      return { stack: null, stackError: message.length > 300 ? `${message.slice(0, 299)}…` : message };
-    }
   }
 
   /** The contract's SCRIPT; the webhook URL (a secret) only for its owner. */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DockerCli, DockerCliError, DockerRunOptions } from './docker-cli';
 import { assertStackName, InvalidDockerArgumentError, LABEL_RE, OBJECT_REF_RE, SECRET_NAME_RE } from './docker-names';
 import { Labels, LabelledResource, StackResources } from './stack-ownership';
+import { parseServiceRows, replicaCounts } from './swarm.service';
 
 const QUERY_TIMEOUT_MS = 30_000;
 /** docker stack deploy marks everything it creates with this label. */
@@ -25,6 +26,21 @@ const parseLabelled = (stdout: string): LabelledResource[] =>
       return { name: JSON.parse(line.slice(0, space)) as string, labels: (JSON.parse(line.slice(space + 1)) as Labels | null) ?? {} };
     });
 
+/** A stack's service with its labels and, as `docker stack services` shows it, image, mode and tasks. */
+export interface StackServiceSnapshot extends LabelledResource {
+  image: string;
+  mode: string;
+  replicas: { running: number; desired: number };
+}
+
+/** What a stack has on the swarm: enough for its state and for who owns it. */
+export interface StackSnapshot extends StackResources {
+  services: StackServiceSnapshot[];
+}
+
+/** An object listed a moment ago and removed since: `docker ... inspect` then names it on stderr. */
+const VANISHED = /^Error(: | response from daemon: ).*no such (service|volume)/i;
+
 /** The swarm objects around stacks: their labels, stack secrets, the container this service runs in. */
 @Injectable()
 export class SwarmObjectsService {
@@ -45,6 +61,40 @@ export class SwarmObjectsService {
       inspect('volume', volumeNames, '{{json .Name}} {{json .Labels}}'),
     ]);
     return { services, volumes };
+  }
+
+  /**
+   * Every stack's services and (this node's) volumes, by stack: the same objects stackResources and
+   * `docker stack services` read for one stack, in four docker calls whatever the number of stacks.
+   * A service belongs to the stack its `com.docker.stack.namespace` label names, never to one its name
+   * merely starts with (`app_x_web` may be stack `app_x`'s). `timeoutMs` bounds the whole read.
+   */
+  async everyStack(opts: { timeoutMs: number }): Promise<Map<string, StackSnapshot>> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const left = () => ({ timeoutMs: Math.max(1, deadline - Date.now()) });
+    const namespaced = ['--filter', `label=${NAMESPACE_LABEL}`];
+    const [rows, volumeNames] = await Promise.all([
+      this.docker.run(['service', 'ls', ...namespaced, '--format', '{{json .}}'], left()).then((r) => parseServiceRows(r.stdout)),
+      this.docker.run(['volume', 'ls', '--quiet', ...namespaced], left()).then((r) => this.refs(r.stdout)),
+    ]);
+    const [services, volumes] = await Promise.all([
+      this.inspectPresent('service', rows.map((r) => r.id).filter((id) => OBJECT_REF_RE.test(id)), '{{json .Spec.Name}} {{json .Spec.Labels}}', left()),
+      this.inspectPresent('volume', volumeNames, '{{json .Name}} {{json .Labels}}', left()),
+    ]);
+    const stacks = new Map<string, StackSnapshot>();
+    const stackOf = (r: LabelledResource) => {
+      const name = r.labels[NAMESPACE_LABEL];
+      if (name && !stacks.has(name)) stacks.set(name, { services: [], volumes: [] });
+      return name ? stacks.get(name) : undefined;
+    };
+    const labelsByName = new Map(services.map((s) => [s.name, s]));
+    // In `service ls` order: by name, as `docker stack services` lists them.
+    for (const row of rows) {
+      const service = labelsByName.get(row.name);
+      if (service) stackOf(service)?.services.push({ ...service, image: row.image, mode: row.mode, replicas: replicaCounts(row.replicas) });
+    }
+    for (const volume of volumes) stackOf(volume)?.volumes.push(volume);
+    return stacks;
   }
 
   /** Adds labels to services without touching their tasks (service labels are not part of the task spec). */
@@ -89,6 +139,16 @@ export class SwarmObjectsService {
       { timeoutMs: QUERY_TIMEOUT_MS },
     );
     return stdout.trim().replace(/^<no value>$/, '');
+  }
+
+  /** `docker <kind> inspect` of objects just listed; one removed in between is left out, not an error. */
+  private async inspectPresent(kind: 'service' | 'volume', refs: string[], format: string, opts: DockerRunOptions): Promise<LabelledResource[]> {
+    if (!refs.length) return [];
+    const args = [kind, 'inspect', '--format', format, '--', ...refs];
+    const result = await this.docker.exec(args, opts);
+    const errors = result.stderr.split('\n').filter(Boolean);
+    if (result.exitCode !== 0 && !(errors.length && errors.every((line) => VANISHED.test(line)))) throw new DockerCliError(args, result);
+    return parseLabelled(result.stdout);
   }
 
   private refs(stdout: string): string[] {

@@ -46,6 +46,23 @@ export interface UpdateOptions extends DockerRunOptions {
 
 const QUERY_TIMEOUT_MS = 30_000;
 
+/** The rows of `docker stack services` or `docker service ls` with `--format '{{json .}}'` (one table format). */
+export function parseServiceRows(stdout: string): StackServiceState[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const row = JSON.parse(line) as Record<string, string>;
+      return { id: row.ID, name: row.Name, image: row.Image, mode: row.Mode, replicas: row.Replicas };
+    });
+}
+
+/** A service's running/desired tasks from its REPLICAS column: "1/2", or "0/1 (max 1 per node)" for a placement limit; global services read the same. */
+export function replicaCounts(replicas: string | undefined): { running: number; desired: number } {
+  const m = /^(\d+)\/(\d+)/.exec(replicas ?? '');
+  return { running: Number(m?.[1] ?? 0), desired: Number(m?.[2] ?? 0) };
+}
+
 /** Stack- and service-level swarm operations, each one docker CLI call with a validated argv array. */
 @Injectable()
 export class SwarmService {
@@ -58,13 +75,7 @@ export class SwarmService {
   async listStackServices(stack: string, opts: { timeoutMs?: number } = {}): Promise<StackServiceState[]> {
     assertStackName(stack);
     const { stdout } = await this.docker.run(['stack', 'services', '--format', '{{json .}}', '--', stack], { timeoutMs: opts.timeoutMs ?? QUERY_TIMEOUT_MS });
-    return stdout
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => {
-        const row = JSON.parse(line) as Record<string, string>;
-        return { id: row.ID, name: row.Name, image: row.Image, mode: row.Mode, replicas: row.Replicas };
-      });
+    return parseServiceRows(stdout);
   }
 
   /** Every stack on the swarm that has services. */
@@ -75,11 +86,7 @@ export class SwarmService {
 
   /** Deployed or not, and each service's image and running/desired replicas. */
   async stackState(stack: string, opts: { timeoutMs?: number } = {}): Promise<StackState> {
-    const services = (await this.listStackServices(stack, opts)).map((s) => {
-      // "1/2", or "0/1 (max 1 per node)" for a placement limit; global services read the same.
-      const m = /^(\d+)\/(\d+)/.exec(s.replicas ?? '');
-      return { name: s.name, image: s.image, mode: s.mode, replicas: { running: Number(m?.[1] ?? 0), desired: Number(m?.[2] ?? 0) } };
-    });
+    const services = (await this.listStackServices(stack, opts)).map((s) => ({ name: s.name, image: s.image, mode: s.mode, replicas: replicaCounts(s.replicas) }));
     return { deployed: services.length > 0, services };
   }
 

@@ -7,7 +7,7 @@ import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { tenancyConfig } from '../config/tenancy.config';
 import { classifyDockerFailure } from '../swarm/docker-failure';
-import { judgeOwnership, Labels, OWNER_LABELS, Ownership, StackClaim } from '../swarm/stack-ownership';
+import { judgeOwnership, Labels, OWNER_LABELS, Ownership, StackClaim, StackResources } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';
 import { SwarmService } from '../swarm/swarm.service';
 import { Installation } from './entities/installation.entity';
@@ -70,8 +70,13 @@ export class StackOwnership implements OnModuleInit, OnApplicationBootstrap {
 
   /** Who the stack named like `script` belongs to, read from the swarm. Docker errors propagate. */
   async judge(script: OwnedStack): Promise<Ownership> {
+    return this.judgeResources(script, await this.objects.stackResources(script.serviceName));
+  }
+
+  /** Like judge, from the stack's resources already read (a page of scripts shares one read). */
+  judgeResources(script: OwnedStack, resources: StackResources): Ownership {
     const claim: StackClaim = { installation: this.installationId, scriptId: script.id, ownerId: script.userId };
-    return judgeOwnership(script.serviceName, await this.objects.stackResources(script.serviceName), claim);
+    return judgeOwnership(script.serviceName, resources, claim);
   }
 
   /** Like judge, but a docker failure is a 503 saying that nothing was changed. */

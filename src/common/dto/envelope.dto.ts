@@ -18,14 +18,19 @@ export class ErrorEnvelopeDto {
   data?: unknown;
 }
 
-/** Documents a success envelope whose data is `model` (or an array of it, or a plain type). */
-export function ApiEnvelope(model?: Type<unknown> | 'string' | 'string[]', opts: { isArray?: boolean; status?: number } = {}) {
+/**
+ * Documents a success envelope whose data is `model` (or an array of it, or a plain type); several
+ * models: data is one of them (a query flag chooses).
+ */
+export function ApiEnvelope(model?: Type<unknown> | Type<unknown>[] | 'string' | 'string[]', opts: { isArray?: boolean; status?: number } = {}) {
   let data: Record<string, unknown> | undefined;
   if (model === 'string') data = { type: 'string' };
   else if (model === 'string[]') data = { type: 'array', items: { type: 'string' } };
+  else if (Array.isArray(model)) data = { oneOf: model.map((m) => ({ $ref: getSchemaPath(m) })) };
   else if (model) data = opts.isArray ? { type: 'array', items: { $ref: getSchemaPath(model) } } : { $ref: getSchemaPath(model) };
   const schema = { allOf: [{ $ref: getSchemaPath(EnvelopeDto) }, ...(data ? [{ properties: { data } }] : [])] };
-  const decorators = [ApiExtraModels(EnvelopeDto, ...(model && typeof model !== 'string' ? [model] : []))];
+  const models = Array.isArray(model) ? model : model && typeof model !== 'string' ? [model] : [];
+  const decorators = [ApiExtraModels(EnvelopeDto, ...models)];
   decorators.push(opts.status ? ApiResponse({ status: opts.status, schema }) : ApiOkResponse({ schema }));
   return applyDecorators(...decorators);
 }

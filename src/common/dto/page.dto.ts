@@ -5,7 +5,7 @@ import { IsInt, Max, Min } from 'class-validator';
 export const MAX_PAGE_SIZE = 200;
 
 /** Query strings are strings: convert only clean integers, leave anything else for IsInt to refuse. */
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+export const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
 export class PageQueryDto {
   @ApiPropertyOptional({ description: '1-based page number', default: 1, minimum: 1, example: 1 })

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { Page } from '../../common/dto/page.dto';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Page, PageQueryDto, toInt } from '../../common/dto/page.dto';
 import { COMPOSE_SERVICE_RE, REPOSITORY_RE, TAG_RE } from '../../swarm/docker-names';
-import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATUSES, DEPLOYMENT_TRIGGERS, Deployment } from '../entities/deployment.entity';
+import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATUSES, DEPLOYMENT_TRIGGERS, Deployment, DeploymentStatus } from '../entities/deployment.entity';
 import { storedLines } from '../live-output';
 
 export class UpdateServiceDto {
@@ -37,6 +37,21 @@ export class WaitQueryDto {
   @Transform(toBool)
   @IsBoolean()
   wait?: boolean = true;
+}
+
+export class DeploymentQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ example: 3, description: 'Only the deployments of this script (none when it is not yours)' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  scriptId?: number;
+
+  @ApiPropertyOptional({ enum: DEPLOYMENT_STATUSES, example: 'failed', description: 'Only deployments in this status' })
+  @IsOptional()
+  @IsIn(DEPLOYMENT_STATUSES)
+  status?: DeploymentStatus;
 }
 
 export class DeploymentDto {

@@ -58,20 +58,24 @@ describe('parseComposeFile', () => {
   });
 
   it.each([
-    ['services:\n  web: [\n', /Flow sequence|end with/],
-    ['services:\n  web:\n    image: a\n  web:\n    image: b\n', /unique/],
-    ['services:\n\tweb: {}\n', /tab|Tabs|indent/i],
-    ['a: "unterminated\n', /quote|Missing closing/i],
-  ])('refuses invalid YAML %j with the parser message', (content, message) => {
+    ['services:\n  web: [\n', /Flow sequence|end with/, { line: 3, column: 1 }],
+    ['services:\n  web:\n    image: a\n  web:\n    image: b\n', /unique/, { line: 4, column: 3 }],
+    ['services:\n\tweb: {}\n', /tab|Tabs|indent/i, { line: 2, column: 1 }],
+    ['a: "unterminated\n', /quote|Missing closing/i, { line: 2, column: 1 }],
+    ['services:\n  web:\n    image: nginx\n    ports: [80\n  db: x\n', /Flow sequence|end with/, { line: 5, column: 3 }],
+  ])('refuses invalid YAML %j with the parser message and where it is', (content, message, position) => {
     const err = errorOf(content);
     expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
     expect(err.message).toMatch(message);
+    expect(err.data).toEqual(position);
   });
 
-  it('refuses control characters YAML forbids', () => {
+  it('refuses control characters YAML forbids, saying where', () => {
     const err = errorOf('services:\n  web:\n    image: "x\0"\n');
     expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
     expect(err.message).toContain('U+0000');
+    expect(err.data).toEqual({ line: 3, column: 14 });
+    expect(errorOf('\x07services: {}\n').data).toEqual({ line: 1, column: 1 });
   });
 
   it('refuses a YAML alias bomb instead of expanding it', () => {

@@ -23,6 +23,12 @@ export const isMap = (v: unknown): v is YamlMap => typeof v === 'object' && v !=
 /** Compose interpolates `${VAR}` and `$VAR` (`$$` is a literal `$`): such values are only known at deploy time. */
 export const hasInterpolation = (s: string): boolean => /\$(\{|[A-Za-z_])/.test(s.replace(/\$\$/g, ''));
 
+/** Where a YAML error is, 1-based, for an editor to mark (the envelope's data). */
+export interface YamlErrorPosition {
+  line: number;
+  column: number;
+}
+
 const bad = (error: ErrorDef, zh: string, en: string, data?: unknown) => new AppError(error, { zh, en }, data);
 const clip = (s: string) => (s.length > MAX_MESSAGE_CHARS ? `${s.slice(0, MAX_MESSAGE_CHARS)}...` : s);
 
@@ -39,12 +45,16 @@ export function parseComposeFile(content: string): ComposeFile {
   const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(content);
   if (control) {
     const code = `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
-    throw bad(Errors.COMPOSE_INVALID_YAML, `包含不允许的控制字符 ${code}`, `contains the control character ${code}, which YAML does not allow`);
+    const before = content.slice(0, control.index);
+    const at: YamlErrorPosition = { line: before.split('\n').length, column: control.index - before.lastIndexOf('\n') };
+    throw bad(Errors.COMPOSE_INVALID_YAML, `包含不允许的控制字符 ${code}`, `contains the control character ${code}, which YAML does not allow`, at);
   }
   const doc = parseDocument(content, { merge: true, prettyErrors: true });
   if (doc.errors.length) {
-    const message = clip(doc.errors[0].message.split('\n')[0]);
-    throw bad(Errors.COMPOSE_INVALID_YAML, message, message);
+    const [error] = doc.errors;
+    const message = clip(error.message.split('\n')[0]);
+    const start = error.linePos?.[0];
+    throw bad(Errors.COMPOSE_INVALID_YAML, message, message, start ? ({ line: start.line, column: start.col } satisfies YamlErrorPosition) : undefined);
   }
   let root: unknown;
   try {

@@ -67,6 +67,15 @@ export class ScriptQueryDto extends PageQueryDto {
   @Transform(toBool)
   @IsBoolean()
   all?: boolean;
+
+  @ApiPropertyOptional({
+    example: false,
+    description: 'true: each script also carries its stack’s live state from docker (stack, stackError, as in the detail) and its lastDeployment',
+  })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  state?: boolean;
 }
 
 export class DeleteScriptQueryDto {

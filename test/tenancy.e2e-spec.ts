@@ -163,8 +163,9 @@ describe('multi-user safety on a shared swarm', () => {
   it('an ADMIN adopts a stack explicitly; a USER cannot', async () => {
     const hand = `${PREFIX}-hand`;
     const script = (await call(admin, 'GET', `/web/user/script?serviceName=${hand}`)).body.data.content[0];
+    // `docker stack deploy` returns before the task runs: on a busy machine its container comes later.
+    await eventually(() => serviceContainers(`${hand}_web`).length === 1, `the container of ${hand}_web`);
     const containers = serviceContainers(`${hand}_web`);
-    expect(containers).toHaveLength(1);
 
     const byUser = await call(alice, 'PUT', `/web/user/script/${script.id}/adopt`);
     expect([byUser.status, byUser.body.code]).toEqual([403, 40300]);

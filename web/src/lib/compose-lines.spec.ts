@@ -6,6 +6,7 @@ describe('compose line marks', () => {
   it('finds the line of a key path, including keys with dots and list items', () => {
     expect(lineOfKey(COMPOSE, 'services.web.privileged')).toBe(4);
     expect(lineOfKey(COMPOSE, 'services.web.ports.0')).toBe(6);
+    expect(lineOfKey(COMPOSE, 'services.web.ports[0]')).toBe(6);
     expect(lineOfKey(COMPOSE, 'services.a.b.image')).toBe(8);
   });
 

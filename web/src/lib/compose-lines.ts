@@ -18,15 +18,16 @@ export function yamlProblems(text: string): LineProblem[] {
 }
 
 /**
- * The line of a key path such as `services.web.deploy.replicas` (how the API names a policy
- * violation). Keys may contain dots, so the path is matched against the document's keys greedily;
+ * The line of a key path such as `services.web.deploy.replicas` or `services.web.ports[0]` (how the
+ * API names a policy violation). Keys may contain dots, so the path is matched against the document's keys greedily;
  * when the full path does not exist, the deepest part that does is used. Null when none matches.
  */
 export function lineOfKey(text: string, path: string): number | null {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   let node: unknown = doc.contents;
-  let rest = path;
+  // The API writes list items as `ports[0]`; walk them like `ports.0`.
+  let rest = path.replace(/\[(\d+)\]/g, '.$1');
   let line: number | null = null;
   while (rest) {
     let matched = false;

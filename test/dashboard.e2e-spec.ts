@@ -1,5 +1,7 @@
 import { Page } from 'playwright-core';
 import { assertBrowserReady, Browser, openBrowser } from './support/browser';
+import { HttpReceiver } from './support/notification-receiver';
+import { startRegistry } from './support/registry';
 import { GOOD_PASSWORD, registerAndLogin, startTestApp, TestApp, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 
@@ -256,6 +258,63 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('[data-testid=script-name]').count()).toBe(0);
     await page.goto(`${t.baseUrl}/deployments`);
     await page.locator('[data-testid=deployments-table] .n-data-table-empty').waitFor();
+  });
+
+  it('keeps registry credentials, notification channels and stack secrets from their pages, never showing a secret', async () => {
+    const login = { username: 'pusher', password: 'registry-pass-71' };
+    const registry = await startRegistry('http://127.0.0.1:9/unused', { login });
+    const receiver = new HttpReceiver();
+    await receiver.start();
+    try {
+      const { page, shot } = await open();
+      await logIn(page, t.baseUrl, admin.username);
+
+      // A credential is checked against the registry before it is saved.
+      await page.goto(`${t.baseUrl}/registries`);
+      await page.click('[data-testid=new-registry]');
+      await page.fill('input[name=host]', registry.host);
+      await page.fill('input[name=registry-username]', login.username);
+      await page.fill('input[name=registry-password]', 'wrong-password-1');
+      await page.click('.n-modal button[type=submit]');
+      await page.locator('.n-message:has-text("40050")').first().waitFor();
+      await page.fill('input[name=registry-password]', login.password);
+      await page.click('.n-modal button[type=submit]');
+      await page.locator(`[data-testid=registries-table] td:has-text("${registry.host}")`).waitFor();
+      await page.locator('.n-modal').waitFor({ state: 'detached' });
+      expect(await page.content()).not.toContain(login.password);
+      await shot('registries');
+
+      // A channel, its test message delivered to a real receiver, and its delivery log.
+      await page.goto(`${t.baseUrl}/channels`);
+      await page.click('[data-testid=new-channel]');
+      await page.fill('input[name=channel-name]', 'ops');
+      await page.fill('input[name=channel-url]', `${receiver.origin}/hook`);
+      await page.click('.n-modal button[type=submit]');
+      const row = page.locator('[data-testid=channels-table] tr:has-text("ops")');
+      await row.waitFor();
+      await row.locator('button:has-text("Send test")').click();
+      await page.locator('.n-message:has-text("The receiver accepted the test")').first().waitFor();
+      expect(receiver.to('/hook')).toHaveLength(1);
+      await row.locator('button:has-text("Deliveries")').click();
+      await page.locator('.n-drawer .n-data-table').waitFor();
+      await shot('channels');
+
+      // A stack secret: the value goes in once and is never shown.
+      const user = await open();
+      await logIn(user.page, t.baseUrl, alice);
+      await user.page.goto(`${t.baseUrl}/scripts/${scriptId}`);
+      await user.page.click('[data-testid=new-secret]');
+      await user.page.fill('input[name=secret-name]', 'db_password');
+      await user.page.fill('input[name=secret-value]', 'hunter2-value-93');
+      await user.page.click('.n-modal button[type=submit]');
+      await user.page.locator('[data-testid=secrets] li:has-text("db_password")').waitFor();
+      await user.page.reload();
+      await user.page.locator('[data-testid=secrets] li:has-text("db_password")').waitFor();
+      expect(await user.page.content()).not.toContain('hunter2-value-93');
+    } finally {
+      await receiver.stop();
+      await registry.stop();
+    }
   });
 
   it('works at phone width and from the keyboard', async () => {

@@ -331,6 +331,8 @@ describe('the dashboard in a real browser', () => {
     await page.click('[data-testid=menu]');
     await page.locator('.n-drawer a[href="/deployments"]').click();
     await page.waitForURL(/\/deployments$/);
+    await page.locator('.n-drawer').waitFor({ state: 'hidden' }); // navigating closes the menu
+    await page.locator('[data-testid=deployments-table] a[href^="/deployments/"]').first().waitFor();
     await shot('phone-deployments');
   });
 

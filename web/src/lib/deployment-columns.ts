@@ -13,16 +13,16 @@ export function useDeploymentColumns() {
   /** An API value in words (`deployments.<group>.<value>`), or as it is when there are none. */
   const label = (group: string, value: string) => (te(`deployments.${group}.${value}`) ? t(`deployments.${group}.${value}`) : value);
   const columns = (opts: { stack?: boolean } = {}): DataTableColumns<Deployment> => [
-    { title: '#', key: 'id', render: (d) => h(RouterLink, { to: `/deployments/${d.id}` }, { default: () => `#${d.id}` }) },
+    { title: '#', key: 'id', minWidth: 64, render: (d) => h(RouterLink, { to: `/deployments/${d.id}` }, { default: () => `#${d.id}` }) },
     ...(opts.stack
-      ? [{ title: t('deployments.stack'), key: 'serviceName', render: (d: Deployment) => (d.scriptId ? h(RouterLink, { to: `/scripts/${d.scriptId}` }, { default: () => d.serviceName }) : d.serviceName) }]
+      ? [{ title: t('deployments.stack'), key: 'serviceName', minWidth: 140, render: (d: Deployment) => (d.scriptId ? h(RouterLink, { to: `/scripts/${d.scriptId}` }, { default: () => d.serviceName }) : d.serviceName) }]
       : []),
-    { title: t('deployments.action'), key: 'action', render: (d) => label('actions', d.action) },
-    { title: t('common.status'), key: 'status', render: (d) => h(StatusTag, { status: d.status }) },
-    { title: t('deployments.trigger'), key: 'trigger', render: (d) => label('triggers', d.trigger) + (d.source ? ` · ${d.source}` : '') },
-    { title: t('deployments.image'), key: 'image', render: (d) => h('span', { class: 'mono break' }, targetImage(d) ?? '—') },
-    { title: t('deployments.duration'), key: 'duration', render: (d) => formatDuration(durationMs(d)) },
-    { title: t('deployments.when'), key: 'createdAt', render: (d) => formatTime(d.createdAt, locale.value) },
+    { title: t('deployments.action'), key: 'action', minWidth: 90, render: (d) => label('actions', d.action) },
+    { title: t('common.status'), key: 'status', minWidth: 110, render: (d) => h(StatusTag, { status: d.status }) },
+    { title: t('deployments.trigger'), key: 'trigger', minWidth: 110, render: (d) => label('triggers', d.trigger) + (d.source ? ` · ${d.source}` : '') },
+    { title: t('deployments.image'), key: 'image', minWidth: 220, render: (d) => h('span', { class: 'mono break' }, targetImage(d) ?? '—') },
+    { title: t('deployments.duration'), key: 'duration', minWidth: 90, render: (d) => formatDuration(durationMs(d)) },
+    { title: t('deployments.when'), key: 'createdAt', minWidth: 170, render: (d) => formatTime(d.createdAt, locale.value) },
   ];
   return { columns, label };
 }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { sendRaw } from '../common/envelope';
 
 /** The dashboard's pages (its client-side routes, web/src/router.ts); each answers with index.html. */
-export const DASHBOARD_PAGES = ['/', '/login', '/scripts', '/scripts/*', '/deployments', '/deployments/*', '/registries', '/channels', '/users'];
+const DASHBOARD_PAGES = ['/', '/login', '/scripts', '/scripts/*', '/deployments', '/deployments/*', '/registries', '/channels', '/users'];
 
 /**
  * Everything the page loads comes from this origin (no CDN); inline styles only because the component
@@ -35,11 +35,12 @@ export function dashboardDirectory(from = __dirname): string {
  * routes from there), `/assets/` with the hashed, immutable bundles. Without a build, the pages stay
  * 404 and the log says how to build them; the API is unaffected either way.
  */
-export function serveDashboard(fastify: FastifyInstance, logger: Logger, dir = dashboardDirectory()): boolean {
+export function serveDashboard(fastify: FastifyInstance, logger: Logger): void {
+  const dir = dashboardDirectory();
   const indexFile = join(dir, 'index.html');
   if (!existsSync(indexFile)) {
     logger.warn(`dashboard not built (no ${indexFile}): run "npm run build"; the API works without it`);
-    return false;
+    return;
   }
   const html = readFileSync(indexFile, 'utf8');
   for (const url of DASHBOARD_PAGES) {
@@ -61,5 +62,4 @@ export function serveDashboard(fastify: FastifyInstance, logger: Logger, dir = d
     wildcard: true,
     setHeaders: (res) => res.header('x-content-type-options', 'nosniff'),
   });
-  return true;
 }

@@ -1,7 +1,7 @@
 import { createRouter, createWebHistory, RouteRecordRaw } from 'vue-router';
 import { auth } from './lib/api';
 
-// The server answers these paths with the dashboard (src/dashboard/dashboard-routes.ts keeps the same list).
+// The server answers these paths with the dashboard (DASHBOARD_PAGES in src/dashboard/dashboard.ts lists them too).
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/scripts' },
   { path: '/login', component: () => import('./pages/LoginPage.vue'), meta: { public: true } },

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { isRegistryHost } from '../swarm/docker-names';
+import { isRegistryHost } from '../swarm/image-reference';
 import { ConfigError, Env, readBool, readEnv, readInt } from './env';
 
 export interface RegistriesConfig {

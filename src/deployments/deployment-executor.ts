@@ -12,7 +12,7 @@ import { buildDeployOverride, stackSecretRefs } from '../scripts/compose/deploy-
 import { Script } from '../scripts/entities/script.entity';
 import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
-import { imageReference, sameRepository, splitImageReference } from '../swarm/docker-names';
+import { imageReference, sameRepository, splitImageReference } from '../swarm/image-reference';
 import { OutputCollapser } from '../swarm/output';
 import { Ownership } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';

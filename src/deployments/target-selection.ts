@@ -1,7 +1,7 @@
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import type { ComposeImage } from '../scripts/entities/script.entity';
-import { sameRepository } from '../swarm/docker-names';
+import { sameRepository } from '../swarm/image-reference';
 
 export interface TargetQuery {
   /** The stack name; its compose services become swarm services `<stack>_<key>`. */

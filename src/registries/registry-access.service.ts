@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
-import { parseImageReference } from '../scripts/compose/image-reference';
+import { parseImageReference } from '../swarm/image-reference';
 import { DockerAuth } from '../swarm/docker-auth';
 import { RegistryClient, RegistryError } from './registry-client';
 import { OperationLogins, RegistryCredentialsService } from './registry-credentials.service';

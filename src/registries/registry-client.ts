@@ -4,7 +4,7 @@
  * Used to pin `repo:tag@digest` and to check a webhook's claimed digest against the registry.
  */
 import { createHash } from 'node:crypto';
-import { isDigest, isRegistryHost, isRepositoryPath, isTag } from '../swarm/docker-names';
+import { isDigest, isRegistryHost, isRepositoryPath, isTag } from '../swarm/image-reference';
 
 export interface RegistryLogin {
   username: string;

@@ -1,5 +1,4 @@
-import { DOCKER_HUB } from '../scripts/compose/image-reference';
-import { isRegistryHost } from '../swarm/docker-names';
+import { DOCKER_HUB, isRegistryHost } from '../swarm/image-reference';
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com', 'hub.docker.com']);
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { appConfig } from '../config/app.config';
 import { writeFileAtomic } from './atomic-write';
 import { DockerCli, DockerCliError, DockerRunOptions } from './docker-cli';
-import { assertStackName, assertSwarmServiceName, InvalidDockerArgumentError, isImageReference } from './docker-names';
+import { assertStackName, assertSwarmServiceName, InvalidDockerArgumentError } from './docker-names';
+import { isImageReference } from './image-reference';
 import { interpretUpdateStatus, RawUpdateStatus, UpdateVerdict } from './update-status';
 
 /** One row of `docker stack services --format '{{json .}}'`. */

@@ -1,4 +1,4 @@
-import { parseImageReference } from '../scripts/compose/image-reference';
+import { parseImageReference } from '../swarm/image-reference';
 import type { ComposeImage } from '../scripts/entities/script.entity';
 import { PushEvent } from './push-event';
 

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { Page, PageQueryDto, toInt } from '../../common/dto/page.dto';
-import { COMPOSE_SERVICE_RE, REPOSITORY_RE, TAG_RE } from '../../swarm/docker-names';
+import { COMPOSE_SERVICE_RE } from '../../swarm/docker-names';
+import { isRepository, TAG_RE } from '../../swarm/image-reference';
 import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATUSES, DEPLOYMENT_TRIGGERS, Deployment, DeploymentStatus } from '../entities/deployment.entity';
 import { storedLines } from '../live-output';
 
@@ -10,7 +11,7 @@ export class UpdateServiceDto {
   @ApiProperty({ example: 'halohub/halo', description: 'Image repository without tag or digest (docker reference grammar, lowercase path)' })
   @IsString()
   @MaxLength(255)
-  @Matches(REPOSITORY_RE, { message: 'repository must be an image repository without tag or digest, e.g. halohub/halo' })
+  @ValidateBy({ name: 'isRepository', validator: { validate: isRepository } }, { message: 'repository must be an image repository without tag or digest, e.g. halohub/halo' })
   repository: string;
 
   @ApiProperty({ example: '1.4.7', description: 'Tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' })

@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml';
 import { AppError } from '../../common/app-error';
 import { ErrorDef, Errors } from '../../common/error-codes';
 import type { ComposeImage } from '../entities/script.entity';
-import { parseImageReference } from './image-reference';
+import { parseImageReference } from '../../swarm/image-reference';
 
 export const MAX_COMPOSE_BYTES = 256 * 1024;
 /** Aliases a legitimate compose file uses are few; many more is a "billion laughs" bomb. */

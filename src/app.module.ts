@@ -14,6 +14,7 @@ import { registriesConfig } from './config/registries.config';
 import { secretsConfig } from './config/secrets.config';
 import { shutdownConfig } from './config/shutdown.config';
 import { tenancyConfig } from './config/tenancy.config';
+import { webhooksConfig } from './config/webhooks.config';
 import { DatabaseModule } from './database/database.module';
 import { DeploymentsModule } from './deployments/deployments.module';
 import { HealthModule } from './health/health.module';
@@ -27,7 +28,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig, secretsConfig, registriesConfig, notificationsConfig] }),
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig, databaseConfig, authConfig, dockerConfig, metricsConfig, shutdownConfig, tenancyConfig, secretsConfig, registriesConfig, notificationsConfig, webhooksConfig] }),
     DatabaseModule,
     HealthModule,
     MetricsModule,

@@ -182,7 +182,7 @@ export class ScriptsService {
   }
 
   /** Another user's script is "not found", never "forbidden": its existence is not confirmed. */
-  private async findOwned(user: AuthUser, id: number): Promise<Script> {
+  async findOwned(user: AuthUser, id: number): Promise<Script> {
     const script = await this.scripts.findOneBy({ id, userId: user.id });
     if (!script) throw new AppError(Errors.SCRIPT_NOT_FOUND);
     return script;

@@ -5,6 +5,16 @@ import { AddTenancy1764000400000 } from './1764000400000-AddTenancy';
 import { AddRegistryCredentials1764000500000 } from './1764000500000-AddRegistryCredentials';
 import { AddNotifications1764000600000 } from './1764000600000-AddNotifications';
 import { AddWebhookDeliveries1764000700000 } from './1764000700000-AddWebhookDeliveries';
+import { AddWebhookProof1764000800000 } from './1764000800000-AddWebhookProof';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled app load the same set. */
-export const ALL_MIGRATIONS = [CreateUsersAndSessions1764000000000, CreateScripts1764000100000, CreateDeployments1764000300000, AddTenancy1764000400000, AddRegistryCredentials1764000500000, AddNotifications1764000600000, AddWebhookDeliveries1764000700000];
+export const ALL_MIGRATIONS = [
+  CreateUsersAndSessions1764000000000,
+  CreateScripts1764000100000,
+  CreateDeployments1764000300000,
+  AddTenancy1764000400000,
+  AddRegistryCredentials1764000500000,
+  AddNotifications1764000600000,
+  AddWebhookDeliveries1764000700000,
+  AddWebhookProof1764000800000,
+];

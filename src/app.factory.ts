@@ -9,6 +9,13 @@ import { createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
 import { loadAppConfig } from './config/app.config';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's bytes as received, for JSON bodies. */
+    rawBody?: Buffer;
+  }
+}
+
 /** Builds the configured app (adapter, logging, Swagger); main.ts and the e2e tests both use it. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const config = loadAppConfig();
@@ -19,9 +26,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   // anything else is a 415. Parse errors are our own envelope error, not Fastify's.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(/^application\/([\w.-]+\+)?json(\s*;.*)?$/i, { parseAs: 'string' }, (req, body, done) => {
-    if (body === '') return done(null, undefined);
-    parseJson(req, body as string, (err, value) => (err ? done(new AppError(Errors.MALFORMED_JSON), undefined) : done(null, value)));
+  // The exact bytes stay on the request: registries sign them (src/webhooks/sender-proof.ts).
+  fastify.addContentTypeParser(/^application\/([\w.-]+\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (req, body, done) => {
+    req.rawBody = body as Buffer;
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    parseJson(req, (body as Buffer).toString('utf8'), (err, value) => (err ? done(new AppError(Errors.MALFORMED_JSON), undefined) : done(null, value)));
   });
 
   registerEnvelope(fastify);

@@ -244,6 +244,23 @@ export class DeploymentsService {
     return new Map(rows.map((d) => [d.scriptId!, d]));
   }
 
+  /**
+   * The tag a stack's `repository` runs after its deployments: the tag of the last successful update
+   * to it, unless the stack was deployed again from its compose file since (then undefined: the
+   * compose file's tag runs).
+   */
+  async lastRolledTag(scriptId: number, repository: string): Promise<string | undefined> {
+    const last = await this.repo.findOne({
+      select: { id: true, action: true, tag: true },
+      where: [
+        { scriptId, status: 'succeeded', action: 'update', image: repository },
+        { scriptId, status: 'succeeded', action: 'create' },
+      ],
+      order: { id: 'DESC' },
+    });
+    return last?.action === 'update' ? (last.tag ?? undefined) : undefined;
+  }
+
   private async page(where: FindOptionsWhere<Deployment>, query: PageQueryDto): Promise<Page<Deployment>> {
     const [rows, total] = await this.repo.findAndCount({
       select: WITHOUT_OUTPUT,

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { secretsConfig } from '../config/secrets.config';
@@ -54,5 +54,25 @@ export class SecretCipher {
   /** True when the value was encrypted under an older key and should be written again. */
   needsReencryption(stored: string): boolean {
     return stored.split('.')[1] !== this.current.id;
+  }
+}
+
+/** One stored secret to rewrite after a key rotation: its value, its context and a name for the log. */
+export interface StoredSecret {
+  stored: string;
+  context: string;
+  label: string;
+  /** Writes the fresh value, conditionally on the old one (another replica may have rewritten it already). */
+  save(fresh: string): Promise<unknown>;
+}
+
+/** After a key rotation (SECRETS_KEY_PREVIOUS), rewrites every value still under an older key; one that cannot be decrypted is logged and left. */
+export async function reencryptStale(cipher: SecretCipher, logger: Logger, secrets: StoredSecret[]): Promise<void> {
+  for (const s of secrets.filter((s) => cipher.needsReencryption(s.stored))) {
+    try {
+      await s.save(cipher.encrypt(cipher.decrypt(s.stored, s.context), s.context));
+    } catch (err) {
+      logger.error(`${s.label} cannot be decrypted: ${(err as Error).message}`);
+    }
   }
 }

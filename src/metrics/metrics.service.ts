@@ -8,11 +8,13 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * Every outcome of a registry webhook call, the only values of `dds_webhook_requests_total`'s label
  * (fixed, so nothing a caller sends can become a label):
  * - succeeded / failed / rolled_back / superseded / interrupted: the rollout finished within
- *   WEBHOOK_WAIT_SECONDS with that status;
- * - accepted: still queued or running after WEBHOOK_WAIT_SECONDS (HTTP 202);
+ *   the registry's answer time with that status;
+ * - accepted: still queued or running when the registry's answer time ran out (HTTP 202);
  * - ignored: not an image push (a pull, a blob upload, another Harbor event);
  * - not_found: unknown user or service, missing or wrong token;
- * - invalid_payload, auto_update_off, no_match: refused, nothing queued;
+ * - invalid_payload, auto_update_off, no_match, refused_by_policy: refused, nothing queued;
+ * - bad_signature, signature_required: the sender's signature or secret header was wrong or missing;
+ * - duplicate: a replay of a delivery that already rolled;
  * - error: anything else (say, the database did not answer).
  */
 export const WEBHOOK_OUTCOMES = [
@@ -23,6 +25,10 @@ export const WEBHOOK_OUTCOMES = [
   'invalid_payload',
   'auto_update_off',
   'no_match',
+  'refused_by_policy',
+  'duplicate',
+  'bad_signature',
+  'signature_required',
   'failed',
   'rolled_back',
   'superseded',

@@ -10,7 +10,7 @@ import { Errors } from '../common/error-codes';
 import { appConfig } from '../config/app.config';
 import { notificationsConfig } from '../config/notifications.config';
 import { isUniqueViolation } from '../database/db-errors';
-import { SecretCipher } from '../encryption/secret-cipher';
+import { reencryptStale, SecretCipher } from '../encryption/secret-cipher';
 import { Script } from '../scripts/entities/script.entity';
 import { User } from '../users/entities/user.entity';
 import { isPrivateAddress } from './channels/target-address';
@@ -183,15 +183,16 @@ export class ChannelsService implements OnApplicationBootstrap {
   /** After a key rotation (SECRETS_KEY_PREVIOUS), rewrites every channel under the current key. */
   async onApplicationBootstrap(): Promise<void> {
     const rows = await this.repo.find({ select: { id: true, userId: true, targetEncrypted: true } });
-    for (const row of rows.filter((r) => this.cipher.needsReencryption(r.targetEncrypted))) {
-      try {
-        const context = cipherContext(row.userId);
-        const fresh = this.cipher.encrypt(this.cipher.decrypt(row.targetEncrypted, context), context);
-        await this.repo.update({ id: row.id, targetEncrypted: row.targetEncrypted }, { targetEncrypted: fresh });
-      } catch (err) {
-        this.logger.error(`notification channel ${row.id} cannot be decrypted: ${(err as Error).message}`);
-      }
-    }
+    await reencryptStale(
+      this.cipher,
+      this.logger,
+      rows.map((row) => ({
+        stored: row.targetEncrypted,
+        context: cipherContext(row.userId),
+        label: `notification channel ${row.id}`,
+        save: (fresh) => this.repo.update({ id: row.id, targetEncrypted: row.targetEncrypted }, { targetEncrypted: fresh }),
+      })),
+    );
   }
 
   /** The fields each type needs, the vendor's URL form, and the private-address rule for literal hosts. */

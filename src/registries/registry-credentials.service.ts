@@ -7,7 +7,7 @@ import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Errors } from '../common/error-codes';
 import { registriesConfig } from '../config/registries.config';
 import { isUniqueViolation } from '../database/db-errors';
-import { SecretCipher } from '../encryption/secret-cipher';
+import { reencryptStale, SecretCipher } from '../encryption/secret-cipher';
 import { DockerAuth, RegistryLogin } from '../swarm/docker-auth';
 import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
@@ -130,16 +130,16 @@ export class RegistryCredentialsService implements OnApplicationBootstrap {
   /** After a key rotation (SECRETS_KEY_PREVIOUS), rewrites every password under the current key. */
   async onApplicationBootstrap(): Promise<void> {
     const rows = await this.repo.find({ select: { id: true, scope: true, host: true, passwordEncrypted: true } });
-    for (const row of rows.filter((r) => this.cipher.needsReencryption(r.passwordEncrypted))) {
-      try {
-        const context = cipherContext(row.scope, row.host);
-        const fresh = this.cipher.encrypt(this.cipher.decrypt(row.passwordEncrypted, context), context);
-        // Conditional: another replica may have rewritten it already.
-        await this.repo.update({ id: row.id, passwordEncrypted: row.passwordEncrypted }, { passwordEncrypted: fresh });
-      } catch (err) {
-        this.logger.error(`registry credential ${row.id} (${row.host}) cannot be decrypted: ${(err as Error).message}`);
-      }
-    }
+    await reencryptStale(
+      this.cipher,
+      this.logger,
+      rows.map((row) => ({
+        stored: row.passwordEncrypted,
+        context: cipherContext(row.scope, row.host),
+        label: `registry credential ${row.id} (${row.host})`,
+        save: (fresh) => this.repo.update({ id: row.id, passwordEncrypted: row.passwordEncrypted }, { passwordEncrypted: fresh }),
+      })),
+    );
   }
 
   private password(row: RegistryCredential): string {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EncryptionModule } from '../encryption/encryption.module';
 import { StackSecret } from '../tenancy/entities/stack-secret.entity';
 import { SwarmModule } from '../swarm/swarm.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
@@ -12,7 +13,7 @@ import { StackStates } from './stack-states';
 
 /** Saved stacks: their compose files, the commands shown with them and their webhook URLs. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Script, StackSecret]), SwarmModule, TenancyModule],
+  imports: [TypeOrmModule.forFeature([Script, StackSecret]), EncryptionModule, SwarmModule, TenancyModule],
   controllers: [ScriptsController],
   providers: [ScriptsService, StackStates, ComposeValidator, PolicyContextReader],
   exports: [ScriptsService, StackStates],

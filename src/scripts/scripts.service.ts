@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { rm } from 'node:fs/promises';
-import { Repository } from 'typeorm';
+import { IsNull, Not, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Page } from '../common/dto/page.dto';
@@ -11,6 +11,7 @@ import { appConfig } from '../config/app.config';
 import { dockerConfig } from '../config/docker.config';
 import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
+import { reencryptStale, SecretCipher } from '../encryption/secret-cipher';
 import { foreignStackError, namespaceOverlapError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
 import { candidateStacks } from './compose/policy-context';
@@ -19,13 +20,18 @@ import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScri
 import { Script } from './entities/script.entity';
 import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
 import { StackStates } from './stack-states';
+import { parseTagPolicy } from './tag-policy';
 import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
+
+const signingSecretContext = (serviceName: string) => `script-signing-secret:${serviceName}`;
 
 /** `!` escapes LIKE wildcards on both MySQL and SQLite (a backslash needs different quoting on each). */
 const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 
 @Injectable()
-export class ScriptsService {
+export class ScriptsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ScriptsService.name);
+
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
@@ -34,12 +40,14 @@ export class ScriptsService {
     private readonly compose: ComposeValidator,
     private readonly stackStates: StackStates,
     private readonly ownership: StackOwnership,
+    private readonly cipher: SecretCipher,
   ) {}
 
   async create(user: AuthUser, dto: CreateScriptDto): Promise<ScriptDto> {
     const restricted = this.docker.composePolicy === 'on' && user.role !== 'ADMIN';
     const stack = { serviceName: dto.serviceName, userId: user.id };
     if (restricted) await this.checkNewStackName(user, dto.serviceName);
+    const webhook = this.webhookSettings(dto.serviceName, dto, { signingSecretEncrypted: null, requireSignature: 0 });
     const compose = await this.compose.validate(dto.dockerComposeContent, user, { stack: dto.serviceName, userId: user.id });
     if (restricted) {
       const mine = await this.assertNoOverlapWithOthers(user, dto.serviceName);
@@ -53,6 +61,7 @@ export class ScriptsService {
       images: compose.images,
       isAutoUpdate: dto.isAutoUpdate ?? 0,
       webhookToken: generateWebhookToken(),
+      ...webhook,
       createdBy: user.id,
       updatedBy: user.id,
     });
@@ -120,7 +129,7 @@ export class ScriptsService {
   async update(user: AuthUser, id: number, dto: UpdateScriptDto): Promise<ScriptDto> {
     if (dto.serviceName !== undefined) throw new AppError(Errors.SERVICE_NAME_IMMUTABLE);
     const script = await this.findOwned(user, id);
-    const changes: Partial<Script> = { updatedBy: user.id };
+    const changes: Partial<Script> = { ...this.webhookSettings(script.serviceName, dto, script), updatedBy: user.id };
     if (dto.dockerComposeContent !== undefined) {
       const target = { stack: script.serviceName, scriptId: id, userId: script.userId };
       changes.images = (await this.compose.validate(dto.dockerComposeContent, user, target)).images;
@@ -129,6 +138,57 @@ export class ScriptsService {
     if (dto.isAutoUpdate !== undefined) changes.isAutoUpdate = dto.isAutoUpdate;
     await this.updateOwned(user, id, changes);
     return this.get(user, id);
+  }
+
+  /**
+   * The webhook columns a create or update sets: the tag policy checked, the signing secret
+   * encrypted (bound to the stack name), and a signature required only when a secret exists.
+   */
+  private webhookSettings(
+    serviceName: string,
+    dto: CreateScriptDto | UpdateScriptDto,
+    current: Pick<Script, 'signingSecretEncrypted' | 'requireSignature'>,
+  ): Partial<Script> {
+    const changes: Partial<Script> = {};
+    if (dto.tagPolicy !== undefined) {
+      const parsed = parseTagPolicy(dto.tagPolicy);
+      if ('error' in parsed) throw new AppError(Errors.TAG_POLICY_INVALID, { zh: parsed.error, en: parsed.error });
+      changes.tagPolicy = dto.tagPolicy;
+    }
+    if (dto.signingSecret !== undefined) {
+      changes.signingSecretEncrypted = dto.signingSecret === null ? null : this.cipher.encrypt(dto.signingSecret, signingSecretContext(serviceName));
+    }
+    if (dto.requireSignature !== undefined) changes.requireSignature = dto.requireSignature ? 1 : 0;
+    const secret = changes.signingSecretEncrypted !== undefined ? changes.signingSecretEncrypted : current.signingSecretEncrypted;
+    const required = changes.requireSignature ?? Number(current.requireSignature);
+    if (required && !secret) throw new AppError(Errors.SIGNING_SECRET_NEEDED);
+    return changes;
+  }
+
+  /** After a key rotation (SECRETS_KEY_PREVIOUS), rewrites every signing secret under the current key. */
+  async onApplicationBootstrap(): Promise<void> {
+    const rows = await this.scripts.find({ select: { id: true, serviceName: true, signingSecretEncrypted: true }, where: { signingSecretEncrypted: Not(IsNull()) } });
+    await reencryptStale(
+      this.cipher,
+      this.logger,
+      rows.map((row) => ({
+        stored: row.signingSecretEncrypted!,
+        context: signingSecretContext(row.serviceName),
+        label: `the signing secret of script ${row.id} (${row.serviceName})`,
+        save: (fresh) => this.scripts.update({ id: row.id, signingSecretEncrypted: row.signingSecretEncrypted! }, { signingSecretEncrypted: fresh }),
+      })),
+    );
+  }
+
+  /** The script's signing secret in clear, for checking a delivery; null when none is set. */
+  signingSecret(script: Script): string | null {
+    if (!script.signingSecretEncrypted) return null;
+    try {
+      return this.cipher.decrypt(script.signingSecretEncrypted, signingSecretContext(script.serviceName));
+    } catch (err) {
+      const why = `the stack's signing secret cannot be decrypted (${(err as Error).message}); was SECRETS_KEY changed? Set it again`;
+      throw new AppError(Errors.WEBHOOK_SIGNATURE_INVALID, { zh: why, en: why });
+    }
   }
 
   /** A new webhook token: the old autoUpdateUrl stops working at once. */
@@ -171,14 +231,15 @@ export class ScriptsService {
     await rm(stackDirectory(this.app.dataDir, script.serviceName), { recursive: true, force: true });
   }
 
-  /**
-   * The script a webhook URL names, or undefined when the user, the name or the token does not match.
-   * The token is compared in constant time.
-   */
-  async findByWebhook(userId: number, serviceName: string, token: unknown): Promise<Script | undefined> {
+  /** The script a webhook URL names, whatever its token; undefined for an unknown user or name. */
+  async findByWebhookName(userId: number, serviceName: string): Promise<Script | undefined> {
     if (!Number.isSafeInteger(userId) || !isValidServiceName(serviceName)) return undefined;
-    const script = await this.scripts.findOneBy({ userId, serviceName });
-    return script && webhookTokensMatch(script.webhookToken, token) ? script : undefined;
+    return (await this.scripts.findOneBy({ userId, serviceName })) ?? undefined;
+  }
+
+  /** Whether a presented webhook token is the script's, compared in constant time. */
+  tokenMatches(script: Script, token: unknown): boolean {
+    return webhookTokensMatch(script.webhookToken, token);
   }
 
   /** Another user's script is "not found", never "forbidden": its existence is not confirmed. */
@@ -214,6 +275,9 @@ export class ScriptsService {
       id: script.id,
       isAutoUpdate: Number(script.isAutoUpdate),
       autoUpdateUrl: script.userId === viewer.id ? url : null,
+      tagPolicy: script.tagPolicy,
+      requireSignature: Boolean(Number(script.requireSignature)),
+      hasSigningSecret: script.signingSecretEncrypted !== null,
       userId: script.userId,
       images: script.images,
       createdAt: new Date(script.createdAt).toISOString(),

@@ -4,25 +4,61 @@ import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { DeploymentsService } from '../deployments/deployments.service';
-import { isFinished } from '../deployments/entities/deployment.entity';
+import { Deployment, isFinished } from '../deployments/entities/deployment.entity';
 import { MetricsService, WebhookOutcomeLabel } from '../metrics/metrics.service';
+import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
+import { chooseTag, parseTagPolicy } from '../scripts/tag-policy';
+import { parseImageReference } from '../swarm/image-reference';
+import { webhooksConfig } from '../config/webhooks.config';
+import { DeliveryEntry, WebhookDeliveriesService } from './deliveries/webhook-deliveries.service';
+import { WebhookDecision } from './deliveries/webhook-delivery.entity';
 import { matchServices, RolloutTarget } from './match-services';
-import { parsePushEvents, registryOf } from './parsers/parse-push';
 import { PushEvent } from './push-event';
+import { formatOf } from './registries';
+import { IncomingDelivery, RegistryFormat, RegistryId } from './registries/registry-format';
+import { checkProof, ProofRefused } from './sender-proof';
 
 export type WebhookOutcome = { accepted: false; data: string[] } | { accepted: true; data: { deploymentId: number; status: string } };
 
+/** One call of the webhook URL, as the controller received it. */
+export interface WebhookCall extends IncomingDelivery {
+  userId: string;
+  serviceName: string;
+  token: string | undefined;
+  /** `?source=`: forces the registry format instead of detecting it. */
+  source: string | undefined;
+}
+
 /**
- * A CNCF Distribution registry retries any non-2xx answer forever, holding back every later
- * notification, and it notifies one URL of the pushes to all its repositories. So once the token is
- * right, whatever it is answered goes out with HTTP 200 (the envelope's code still says what
- * happened): the "nothing to do here" refusals, an invalid payload (a retry would be just as
- * invalid) and a rollout that did not succeed (a retry could start it again). Other registries keep
- * the catalogue's status.
+ * Registries that retry any non-2xx answer: a CNCF Distribution registry retries forever, holding back
+ * every later notification (and it notifies one URL of the pushes to all its repositories). Once the
+ * token is right, they get HTTP 200 whatever the outcome (the envelope's code still says it); a retry
+ * would be refused again, or could start a failed rollout again.
  */
-function forRegistry(registry: PushEvent['registry'] | undefined, error: AppError): AppError {
-  return registry === 'distribution' ? new AppError(error.error, error.detail, error.data, 200) : error;
+const RETRIES_EVERY_FAILURE: ReadonlySet<RegistryId> = new Set(['distribution']);
+
+/** How much of a registry's delivery timeout is spent waiting for the rollout; the rest covers the network. */
+const ANSWER_BUDGET = 0.75;
+
+type Entry = Omit<DeliveryEntry, 'scriptId' | 'httpStatus' | 'code'>;
+
+/** One call on its way: the delivery log entry being built, and its metrics outcome. */
+interface Progress {
+  entry: Partial<Entry>;
+  outcome: WebhookOutcomeLabel;
+  retriesEveryFailure?: boolean;
+  recordedId?: number;
+}
+
+/** A refusal, with the decision the delivery log records for it. */
+class Decided extends Error {
+  constructor(
+    readonly decision: WebhookDecision & WebhookOutcomeLabel,
+    readonly error: AppError,
+  ) {
+    super(error.message);
+  }
 }
 
 /** Matched services grouped by the repository they run (normally one group). */
@@ -37,71 +73,89 @@ export class WebhooksService {
   constructor(
     private readonly scripts: ScriptsService,
     private readonly deployments: DeploymentsService,
-    @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
+    private readonly deliveries: WebhookDeliveriesService,
+    @Inject(dockerConfig.KEY) private readonly docker: ConfigType<typeof dockerConfig>,
+    @Inject(webhooksConfig.KEY) private readonly config: ConfigType<typeof webhooksConfig>,
     private readonly metrics: MetricsService,
   ) {}
 
   /**
-   * Token first (an unknown user, an unknown service and a wrong token all look alike), then the
-   * payload, the auto-update switch and the image match; only then is a rollout queued. Every call is
-   * counted in `dds_webhook_requests_total` by its outcome.
+   * The URL token first (an unknown user, an unknown service and a wrong token all look alike), then
+   * the registry format, the sender's proof, the payload, the auto-update switch, the image match,
+   * the tag policy and replays; only then is a rollout queued. Every delivery to an existing script
+   * is recorded in its delivery log, and every call is counted in `dds_webhook_requests_total`.
    */
-  async receive(userIdParam: string, serviceName: string, token: string | undefined, body: unknown): Promise<WebhookOutcome> {
-    const call = { outcome: 'error' as WebhookOutcomeLabel };
+  async receive(call: WebhookCall): Promise<WebhookOutcome> {
+    const progress: Progress = { entry: { receivedAt: new Date(), payload: call.rawBody, proof: 'token' }, outcome: 'error' };
+    let script: Script | undefined;
     try {
-      return await this.handle(userIdParam, serviceName, token, body, call);
+      const userId = /^\d{1,15}$/.test(call.userId) ? Number(call.userId) : undefined;
+      script = userId === undefined ? undefined : await this.scripts.findByWebhookName(userId, call.serviceName);
+      if (!script || !this.scripts.tokenMatches(script, call.token)) {
+        Object.assign(progress.entry, { decision: 'bad_token', proof: 'invalid' });
+        progress.outcome = 'not_found';
+        throw new AppError(Errors.WEBHOOK_NOT_FOUND);
+      }
+      progress.entry.decision = 'failed'; // until a step decides otherwise
+      const outcome = await this.handle(script, call, progress);
+      await this.record(script, progress, outcome.accepted ? 202 : 200, 0);
+      return outcome;
+    } catch (err) {
+      if (err instanceof Decided) progress.entry.decision = progress.outcome = err.decision;
+      const error = err instanceof Decided ? err.error : err;
+      const answer = error instanceof AppError && progress.retriesEveryFailure ? new AppError(error.error, error.detail, error.data, 200) : error;
+      if (script && progress.entry.decision) {
+        progress.entry.reason ??= error instanceof Error ? error.message : undefined;
+        await this.record(script, progress, answer instanceof AppError ? (answer.status ?? answer.error.status) : 500, answer instanceof AppError ? answer.error.code : 50000);
+      }
+      throw answer;
     } finally {
-      this.metrics.webhookOutcome(call.outcome);
+      this.metrics.webhookOutcome(progress.outcome);
     }
   }
 
-  private async handle(
-    userIdParam: string,
-    serviceName: string,
-    token: string | undefined,
-    body: unknown,
-    call: { outcome: WebhookOutcomeLabel },
-  ): Promise<WebhookOutcome> {
-    const userId = /^\d{1,15}$/.test(userIdParam) ? Number(userIdParam) : undefined;
-    const script = userId === undefined ? undefined : await this.scripts.findByWebhook(userId, serviceName, token);
-    if (!script) {
-      call.outcome = 'not_found';
-      throw new AppError(Errors.WEBHOOK_NOT_FOUND);
-    }
-
-    const registry = registryOf(body);
-    let pushes: PushEvent[];
+  private async handle(script: Script, call: WebhookCall, progress: Progress): Promise<WebhookOutcome> {
+    const { entry } = progress;
+    const format = this.step('invalid_payload', () => formatOf(call, call.source));
+    entry.source = format.id;
+    progress.retriesEveryFailure = RETRIES_EVERY_FAILURE.has(format.id);
     try {
-      pushes = parsePushEvents(body);
+      entry.proof = checkProof(format, call, this.scripts.signingSecret(script), Boolean(Number(script.requireSignature)));
     } catch (err) {
-      if (!(err instanceof AppError) || err.error !== Errors.WEBHOOK_PAYLOAD_INVALID) throw err;
-      call.outcome = 'invalid_payload';
-      throw forRegistry(registry, err);
+      if (!(err instanceof ProofRefused)) throw err;
+      entry.proof = err.proof;
+      throw new Decided(err.decision, err);
     }
-    if (!pushes.length) {
-      call.outcome = 'ignored';
-      return { accepted: false, data: ['ignored: not an image push'] };
+    const parsed = this.step('invalid_payload', () => format.parse(call));
+    entry.deliveryId = parsed.deliveryId;
+    const named = parsed.pushes[parsed.pushes.length - 1];
+    if (named) Object.assign(entry, { repository: named.repository, tag: named.tag, digest: named.digest });
+    if (!parsed.pushes.length) {
+      entry.decision = progress.outcome = 'ignored';
+      entry.reason = parsed.ignored ?? 'not an image push';
+      return { accepted: false, data: [`ignored: ${entry.reason}`] };
     }
-    if (!Number(script.isAutoUpdate)) {
-      call.outcome = 'auto_update_off';
-      throw forRegistry(registry, new AppError(Errors.AUTO_UPDATE_DISABLED));
-    }
-    // The newest push that this stack runs; a notification may carry pushes of other repositories.
-    const match = pushes
-      .map((push) => ({ push, targets: matchServices(script.images, push) }))
-      .filter((m) => m.targets.length)
-      .pop();
-    if (!match) {
-      const pushed = pushes.map((p) => p.repository).join(', ');
-      call.outcome = 'no_match';
-      throw forRegistry(
-        registry,
-        new AppError(Errors.WEBHOOK_NO_MATCH, { zh: `推送的仓库 ${pushed} 不是该服务使用的镜像`, en: `${pushed} is not an image this stack runs` }),
-      );
+    if (!Number(script.isAutoUpdate)) throw new Decided('auto_update_off', new AppError(Errors.AUTO_UPDATE_DISABLED));
+
+    const { push, targets } = await this.choosePush(script, parsed.pushes);
+    Object.assign(entry, { repository: push.repository, tag: push.tag, digest: push.digest });
+
+    const earlier = await this.deliveries.findReplay(
+      script.id,
+      { deliveryId: parsed.deliveryId, repository: push.repository, tag: push.tag, digest: push.digest },
+      this.config.replayWindowMs,
+    );
+    if (earlier?.deploymentId) {
+      entry.decision = progress.outcome = 'duplicate';
+      entry.deploymentId = earlier.deploymentId;
+      entry.reason = `delivery ${earlier.id} already rolled this push as deployment ${earlier.deploymentId}`;
+      // A replay while that rollout still runs joins it, as a second identical push would.
+      const rolling = await this.deployments.wait(earlier.deploymentId, 0);
+      if (!isFinished(rolling.status)) return { accepted: true, data: { deploymentId: rolling.id, status: rolling.status } };
+      return { accepted: false, data: [`duplicate: ${entry.reason}`] };
     }
 
-    const { push, targets } = match;
-    const queued = [];
+    const queued: Deployment[] = [];
     for (const [repository, services] of byRepository(targets)) {
       queued.push(
         await this.deployments.request({
@@ -113,26 +167,81 @@ export class WebhooksService {
           tag: push.tag,
           digest: push.digest,
           services,
-          source: push.registry,
+          source: format.id,
         }),
       );
     }
-    const waitMs = this.config.webhookWaitSeconds * 1000;
-    const done = await Promise.all(queued.map((d) => this.deployments.wait(d.id, waitMs)));
+    entry.decision = 'deployed';
+    entry.deploymentId = queued[0].id;
+    // Recorded before waiting: a registry that gives up must still find its delivery in the log.
+    await this.record(script, progress, 202, 0);
+
+    const done = await Promise.all(queued.map((d) => this.deployments.wait(d.id, this.answerWithinMs(format))));
     const pending = done.find((d) => !isFinished(d.status));
     if (pending) {
-      call.outcome = 'accepted';
+      progress.outcome = 'accepted';
       return { accepted: true, data: { deploymentId: pending.id, status: pending.status } };
     }
     const lines = done.flatMap((d) => this.deployments.lines(d));
     for (const d of done) {
       const error = DeploymentsService.errorFor(d, lines);
       if (error) {
-        call.outcome = d.status as WebhookOutcomeLabel; // failed, rolled_back, superseded or interrupted
-        throw forRegistry(registry, error);
+        progress.outcome = d.status as WebhookOutcomeLabel; // failed, rolled_back, superseded or interrupted
+        throw error;
       }
     }
-    call.outcome = 'succeeded';
+    progress.outcome = 'succeeded';
     return { accepted: false, data: lines };
+  }
+
+  /**
+   * The push to roll: of the repositories this stack runs, the one pushed last (a Distribution
+   * notification may name several), at the tag the stack's policy chooses among those pushed to it
+   * (Quay and Harbor may name several tags in one delivery).
+   */
+  private async choosePush(script: Script, pushes: PushEvent[]): Promise<{ push: PushEvent; targets: RolloutTarget[] }> {
+    const matches = pushes.map((push) => ({ push, targets: matchServices(script.images, push) })).filter((m) => m.targets.length);
+    const newest = matches[matches.length - 1];
+    if (!newest) {
+      const pushed = [...new Set(pushes.map((p) => p.repository))].join(', ');
+      throw new Decided('no_match', new AppError(Errors.WEBHOOK_NO_MATCH, { zh: `推送的仓库 ${pushed} 不是该服务使用的镜像`, en: `${pushed} is not an image this stack runs` }));
+    }
+    const candidates = matches.filter((m) => m.push.repository === newest.push.repository);
+    const parsed = parseTagPolicy(script.tagPolicy);
+    if ('error' in parsed) throw new Decided('refused_by_policy', new AppError(Errors.TAG_REFUSED_BY_POLICY, { zh: parsed.error, en: parsed.error }));
+    const running = await this.runningTag(script, newest.targets[0]);
+    const choice = chooseTag(parsed.policy, candidates.map((m) => m.push.tag), running);
+    if ('refused' in choice) {
+      const why = `${choice.refused} (tag policy ${script.tagPolicy})`;
+      throw new Decided('refused_by_policy', new AppError(Errors.TAG_REFUSED_BY_POLICY, { zh: why, en: why }));
+    }
+    return candidates.filter((m) => m.push.tag === choice.tag).pop()!;
+  }
+
+  /** The tag a target service runs: its last webhook or manual update's, else its compose file's. */
+  private async runningTag(script: Script, target: RolloutTarget): Promise<string | undefined> {
+    const composed = script.images.find((i) => i.service === target.service);
+    return (await this.deployments.lastRolledTag(script.id, target.repository)) ?? (composed && parseImageReference(composed.image)?.tag);
+  }
+
+  /** Runs a step whose AppError is a refusal with that decision. */
+  private step<T>(decision: WebhookDecision & WebhookOutcomeLabel, run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      if (err instanceof AppError && !(err instanceof Decided)) throw new Decided(decision, err);
+      throw err;
+    }
+  }
+
+  /** As long as the registry waits for an answer (less a margin), and never longer than WEBHOOK_WAIT_SECONDS. */
+  private answerWithinMs(format: RegistryFormat): number {
+    return Math.max(0, Math.min(this.docker.webhookWaitSeconds * 1000, Math.floor(format.answerWithinMs * ANSWER_BUDGET)));
+  }
+
+  /** Writes the delivery log entry once, then updates its answer (a rollout waited for after recording). */
+  private async record(script: Script, progress: Progress, httpStatus: number, code: number): Promise<void> {
+    if (progress.recordedId !== undefined) return this.deliveries.answered(progress.recordedId, httpStatus, code);
+    progress.recordedId = (await this.deliveries.record({ ...(progress.entry as Entry), scriptId: script.id, httpStatus, code }))?.id;
   }
 }

@@ -1,6 +1,6 @@
 import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { Page, PageQueryDto } from '../../common/dto/page.dto';
 import { SERVICE_NAME_PATTERN } from '../stack-layout';
 
@@ -17,10 +17,45 @@ const EXAMPLE_COMPOSE = [
   '',
 ].join('\n');
 
+/** Printable ASCII without spaces, so it fits any registry's header or signing-secret field. */
+export const SIGNING_SECRET_PATTERN = /^[\x21-\x7e]{16,256}$/;
+
+/** How registry pushes may roll the stack; the same on create and update. */
+class WebhookSettingsDto {
+  @ApiPropertyOptional({
+    example: 'semver:minor',
+    default: 'all',
+    description:
+      'Which pushed tags roll the stack: `all`, `never` (manual only), `semver:major|minor|patch` (only a higher version in that range; add `+prerelease` to allow pre-releases), `glob:prod-*` or `regex:^v[0-9]+$` (whole tag, RE2 syntax)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  tagPolicy?: string;
+
+  @ApiPropertyOptional({
+    example: 'c2b1f0e4a9d84e7b8f3d6a5c4b2e1f09',
+    nullable: true,
+    type: String,
+    description:
+      'Write-only secret shared with the registry (16-256 printable ASCII characters, no spaces): the HMAC key where the registry signs (GitHub, Gitea, Forgejo), the expected `Authorization` / `X-Webhook-Secret` header where it sends one (Harbor, Distribution, GitLab, Azure, Tencent). null removes it',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @Matches(SIGNING_SECRET_PATTERN, { message: 'signingSecret must be 16-256 printable ASCII characters without spaces' })
+  signingSecret?: string | null;
+
+  @ApiPropertyOptional({ example: false, default: false, description: 'true: a delivery without a valid signature or secret header is refused; the URL token alone is not enough' })
+  @IsOptional()
+  @IsBoolean()
+  requireSignature?: boolean;
+}
+
 /** Query flags arrive as strings: only `true` and `false` convert, anything else fails IsBoolean. */
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class CreateScriptDto {
+export class CreateScriptDto extends WebhookSettingsDto {
   @ApiProperty({ example: 'halo', description: 'The swarm stack name: 1-30 of a-z 0-9 _ -, starting with a letter or digit; unique across all users' })
   @IsString()
   @Matches(SERVICE_NAME_PATTERN, { message: 'serviceName must be 1-30 characters of a-z, 0-9, _ and -, starting with a letter or digit' })
@@ -37,7 +72,7 @@ export class CreateScriptDto {
   isAutoUpdate?: number;
 }
 
-export class UpdateScriptDto {
+export class UpdateScriptDto extends WebhookSettingsDto {
   @ApiPropertyOptional({ example: EXAMPLE_COMPOSE })
   @IsOptional()
   @IsString()
@@ -127,6 +162,12 @@ export class ScriptDto {
     description: "The registry webhook URL with this script's secret token; null on other users' scripts",
   })
   autoUpdateUrl: string | null;
+  @ApiProperty({ example: 'all', description: 'Which pushed tags roll the stack (see tagPolicy on create)' })
+  tagPolicy: string;
+  @ApiProperty({ example: false, description: 'Whether the URL token alone is refused' })
+  requireSignature: boolean;
+  @ApiProperty({ example: false, description: 'Whether a signing secret is set (the secret itself is never returned)' })
+  hasSigningSecret: boolean;
   @ApiProperty({ example: 1 })
   userId: number;
   @ApiProperty({ type: [ComposeImageDto] })

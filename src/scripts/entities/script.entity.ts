@@ -37,6 +37,18 @@ export class Script {
   @Column({ name: 'webhook_token', type: 'varchar', length: 64 })
   webhookToken: string;
 
+  /** A secret shared with the registry: the HMAC key for registries that sign, the expected header for those that send one. Encrypted (SecretCipher). */
+  @Column({ name: 'signing_secret_encrypted', type: 'text', nullable: true })
+  signingSecretEncrypted: string | null;
+
+  /** 1: a delivery must carry a valid signature or secret header; the URL token alone is refused. */
+  @Column({ name: 'require_signature', type: 'smallint', default: 0 })
+  requireSignature: number;
+
+  /** Which pushed tags may roll the stack (src/webhooks/tag-policy.ts): `all`, `never`, `semver:minor`, `glob:prod-*` ... */
+  @Column({ name: 'tag_policy', type: 'varchar', length: 200, default: 'all' })
+  tagPolicy: string;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 

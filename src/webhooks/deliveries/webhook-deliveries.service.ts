@@ -128,6 +128,11 @@ export class WebhookDeliveriesService {
    * retained), or, when a digest is given, the same repository, tag and digest received within
    * `windowMs`. Null when there is none. Keys are cut like stored values, so long ones still match.
    */
+  /** Sets the answer of a delivery recorded before its rollout was waited for. */
+  async answered(id: number, httpStatus: number, code: number): Promise<void> {
+    await this.repo.update({ id }, { httpStatus, code }).catch((err: Error) => this.logger.warn(`webhook delivery ${id}: answer not recorded: ${err.message}`));
+  }
+
   async findReplay(scriptId: number, key: ReplayKey, windowMs: number): Promise<WebhookDelivery | null> {
     const L = DELIVERY_LIMITS;
     const retained = this.retentionStart();

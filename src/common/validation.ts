@@ -19,6 +19,7 @@ const ZH_CONSTRAINTS: Record<string, string> = {
   maxLength: '长度过长',
   isLength: '长度不符合要求',
   matches: '格式不正确',
+  isTagPolicy: '不是有效的标签策略（all、never、semver:major|minor|patch[+prerelease]、glob:<模式> 或 regex:<模式>）',
 };
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; constraints: Record<string, string> }[] {

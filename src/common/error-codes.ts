@@ -73,7 +73,6 @@ export const Errors = {
   WEBHOOK_NO_MATCH: def(40071, 400, '推送的镜像与该服务的任何容器都不匹配，未执行任何操作', 'The pushed image matches no service of this stack; nothing was run'),
   AUTO_UPDATE_DISABLED: def(40370, 403, '该服务未开启自动更新，未执行任何操作', 'Auto-update is off for this service; nothing was run'),
   WEBHOOK_NOT_FOUND: def(40430, 404, '用户、服务或令牌无效', 'Unknown user, service or token'),
-  TAG_POLICY_INVALID: def(40072, 400, '标签策略无效', 'Invalid tag policy'),
   SIGNING_SECRET_NEEDED: def(40073, 400, '要求签名前需要先设置签名密钥', 'requireSignature needs a signingSecret'),
   TAG_REFUSED_BY_POLICY: def(40074, 400, '推送的标签不符合该服务的标签策略，未执行任何操作', "The pushed tag is refused by this stack's tag policy; nothing was run"),
   WEBHOOK_SIGNATURE_INVALID: def(40131, 401, '签名或密钥头无效，未执行任何操作', 'The signature or secret header is wrong; nothing was run'),

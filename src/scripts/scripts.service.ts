@@ -20,7 +20,6 @@ import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScri
 import { Script } from './entities/script.entity';
 import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
 import { StackStates } from './stack-states';
-import { parseTagPolicy } from './tag-policy';
 import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
 
 const signingSecretContext = (serviceName: string) => `script-signing-secret:${serviceName}`;
@@ -141,7 +140,7 @@ export class ScriptsService implements OnApplicationBootstrap {
   }
 
   /**
-   * The webhook columns a create or update sets: the tag policy checked, the signing secret
+   * The webhook columns a create or update sets (the DTO checked the tag policy): the signing secret
    * encrypted (bound to the stack name), and a signature required only when a secret exists.
    */
   private webhookSettings(
@@ -150,11 +149,7 @@ export class ScriptsService implements OnApplicationBootstrap {
     current: Pick<Script, 'signingSecretEncrypted' | 'requireSignature'>,
   ): Partial<Script> {
     const changes: Partial<Script> = {};
-    if (dto.tagPolicy !== undefined) {
-      const parsed = parseTagPolicy(dto.tagPolicy);
-      if ('error' in parsed) throw new AppError(Errors.TAG_POLICY_INVALID, { zh: parsed.error, en: parsed.error });
-      changes.tagPolicy = dto.tagPolicy;
-    }
+    if (dto.tagPolicy !== undefined) changes.tagPolicy = dto.tagPolicy;
     if (dto.signingSecret !== undefined) {
       changes.signingSecretEncrypted = dto.signingSecret === null ? null : this.cipher.encrypt(dto.signingSecret, signingSecretContext(serviceName));
     }

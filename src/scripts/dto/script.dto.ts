@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { Page, PageQueryDto } from '../../common/dto/page.dto';
 import { SERVICE_NAME_PATTERN } from '../stack-layout';
+import { IsTagPolicy } from './is-tag-policy.decorator';
 
 const EXAMPLE_COMPOSE = [
   'services:',
@@ -29,8 +30,7 @@ class WebhookSettingsDto {
       'Which pushed tags roll the stack: `all`, `never` (manual only), `semver:major|minor|patch` (only a higher version in that range; add `+prerelease` to allow pre-releases), `glob:prod-*` or `regex:^v[0-9]+$` (whole tag, RE2 syntax)',
   })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsTagPolicy()
   tagPolicy?: string;
 
   @ApiPropertyOptional({

@@ -1,5 +1,5 @@
 import { ValidationArguments, ValidationOptions, registerDecorator } from 'class-validator';
-import { parseTagPolicy } from './tag-policy';
+import { parseTagPolicy } from '../tag-policy';
 
 /** A tag policy's text form (see parseTagPolicy); the parse error is the validation message. */
 export function IsTagPolicy(options?: ValidationOptions): PropertyDecorator {

@@ -1,5 +1,5 @@
 import { IsOptional, validate } from 'class-validator';
-import { validationError } from '../common/validation';
+import { validationError } from '../../common/validation';
 import { IsTagPolicy } from './is-tag-policy.decorator';
 
 class PolicyDto {

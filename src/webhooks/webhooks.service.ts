@@ -8,8 +8,8 @@ import { isFinished } from '../deployments/entities/deployment.entity';
 import { MetricsService, WebhookOutcomeLabel } from '../metrics/metrics.service';
 import { ScriptsService } from '../scripts/scripts.service';
 import { matchServices, RolloutTarget } from './match-services';
-import { parsePushEvents, registryOf } from './parsers/parse-push';
 import { PushEvent } from './push-event';
+import { formatOf, IncomingDelivery, RegistryId } from './registries';
 
 export type WebhookOutcome = { accepted: false; data: string[] } | { accepted: true; data: { deploymentId: number; status: string } };
 
@@ -21,7 +21,7 @@ export type WebhookOutcome = { accepted: false; data: string[] } | { accepted: t
  * invalid) and a rollout that did not succeed (a retry could start it again). Other registries keep
  * the catalogue's status.
  */
-function forRegistry(registry: PushEvent['registry'] | undefined, error: AppError): AppError {
+function forRegistry(registry: RegistryId | undefined, error: AppError): AppError {
   return registry === 'distribution' ? new AppError(error.error, error.detail, error.data, 200) : error;
 }
 
@@ -69,10 +69,15 @@ export class WebhooksService {
       throw new AppError(Errors.WEBHOOK_NOT_FOUND);
     }
 
-    const registry = registryOf(body);
+    // Temporary stand-in until the controller hands over headers and the bytes received.
+    const delivery: IncomingDelivery = { headers: {}, body, rawBody: Buffer.from(JSON.stringify(body ?? null)) };
+    let registry: RegistryId | undefined;
     let pushes: PushEvent[];
+    let ignoredWhy: string | undefined;
     try {
-      pushes = parsePushEvents(body);
+      const format = formatOf(delivery);
+      registry = format.id;
+      ({ pushes, ignored: ignoredWhy } = format.parse(delivery));
     } catch (err) {
       if (!(err instanceof AppError) || err.error !== Errors.WEBHOOK_PAYLOAD_INVALID) throw err;
       call.outcome = 'invalid_payload';
@@ -80,7 +85,7 @@ export class WebhooksService {
     }
     if (!pushes.length) {
       call.outcome = 'ignored';
-      return { accepted: false, data: ['ignored: not an image push'] };
+      return { accepted: false, data: [`ignored: ${ignoredWhy ?? 'not an image push'}`] };
     }
     if (!Number(script.isAutoUpdate)) {
       call.outcome = 'auto_update_off';

@@ -1,6 +1,16 @@
 import { verifyHmacSha256 } from './hmac-signature';
-import { header, hostOf, ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
+import { header, ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
+
+/** host[:port] of an absolute http(s) URL, lowercased. */
+function urlHost(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Gitea and Forgejo package events: `X-Gitea-Event: package` with {action: "created" | "deleted",
@@ -41,7 +51,7 @@ function giteaLike(id: 'gitea' | 'forgejo', label: string, prefix: 'x-gitea' | '
       const url = str(pkg.html_url);
       if (!owner || !name) throw invalid('package.owner.login and package.name are required', '缺少 package.owner.login 或 package.name');
       if (!version) throw invalid('package.version is required', '缺少 package.version');
-      const host = url ? hostOf(url) : undefined;
+      const host = url ? urlHost(url) : undefined;
       if (!host) throw invalid('package.html_url is missing or has no host', 'package.html_url 缺失或不含主机名');
       if (version.startsWith('sha256:')) return ignored('untagged manifest push', deliveryId);
       return { pushes: [pushEvent({ registry: id, host, path: `${owner}/${name}`, tag: version })], deliveryId };

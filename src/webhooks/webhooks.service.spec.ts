@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { toErrorEnvelope } from '../common/all-exceptions.filter';
 import { Errors } from '../common/error-codes';
 import type { DockerConfig } from '../config/docker.config';
+import type { WebhooksConfig } from '../config/webhooks.config';
 import type { DeploymentsService } from '../deployments/deployments.service';
 import type { Deployment, DeploymentStatus } from '../deployments/entities/deployment.entity';
 import { MetricsService } from '../metrics/metrics.service';
 import type { Script } from '../scripts/entities/script.entity';
 import type { ScriptsService } from '../scripts/scripts.service';
-import { registryOf } from './parsers/parse-push';
+import type { DeliveryEntry, WebhookDeliveriesService } from './deliveries/webhook-deliveries.service';
+import { formatOf } from './registries';
 import { WebhooksService } from './webhooks.service';
 
 const TOKEN = 'the-right-token';
@@ -56,17 +58,27 @@ const REGISTRIES: Record<Registry, { image: string; push: (tag?: string, path?: 
   },
 };
 
-function setup(registry: Registry, opts: { isAutoUpdate?: number; finalStatus?: DeploymentStatus | 'running' } = {}) {
+interface Options {
+  isAutoUpdate?: number;
+  finalStatus?: DeploymentStatus | 'running';
+  tagPolicy?: string;
+  replayOf?: { id: number; deploymentId: number };
+}
+
+function setup(registry: Registry, opts: Options = {}) {
   const script = {
     id: 7,
     userId: 3,
     serviceName: 'halo',
     isAutoUpdate: opts.isAutoUpdate ?? 1,
+    tagPolicy: opts.tagPolicy ?? 'all',
+    requireSignature: 0,
     images: [{ service: 'halo', image: REGISTRIES[registry].image, repository: '' }],
   } as unknown as Script;
   const scripts = {
-    findByWebhook: async (userId: number, serviceName: string, token: unknown) =>
-      userId === 3 && serviceName === 'halo' && token === TOKEN ? script : undefined,
+    findByWebhookName: async (userId: number, serviceName: string) => (userId === 3 && serviceName === 'halo' ? script : undefined),
+    tokenMatches: (_: Script, token: unknown) => token === TOKEN,
+    signingSecret: () => null,
   } as unknown as ScriptsService;
   const requested: unknown[] = [];
   const status = opts.finalStatus ?? 'succeeded';
@@ -80,16 +92,40 @@ function setup(registry: Registry, opts: { isAutoUpdate?: number; finalStatus?: 
     request: async (req: unknown) => (requested.push(req), { ...deployment, status: 'queued' }),
     wait: async () => deployment,
     lines: () => ['halo_halo', 'verify: done'],
+    lastRolledTag: async () => undefined,
   } as unknown as DeploymentsService;
+  const recorded: DeliveryEntry[] = [];
+  const deliveries = {
+    record: async (entry: DeliveryEntry) => (recorded.push({ ...entry }), { id: recorded.length }),
+    answered: async (id: number, httpStatus: number, code: number) => Object.assign(recorded[id - 1], { httpStatus, code }),
+    findReplay: async () => opts.replayOf ?? null,
+  } as unknown as WebhookDeliveriesService;
   const metrics = new MetricsService();
-  const service = new WebhooksService(scripts, deployments, { webhookWaitSeconds: 1 } as DockerConfig, metrics);
-  return { service, metrics, requested };
+  const service = new WebhooksService(
+    scripts,
+    deployments,
+    deliveries,
+    { webhookWaitSeconds: 1 } as DockerConfig,
+    { replayWindowMs: 60_000 } as WebhooksConfig,
+    metrics,
+  );
+  return { service, metrics, requested, recorded };
 }
+
+const call = (body: unknown, token = TOKEN) => ({
+  userId: '3',
+  serviceName: 'halo',
+  token,
+  source: undefined,
+  headers: {},
+  body,
+  rawBody: Buffer.from(JSON.stringify(body) ?? ''),
+});
 
 /** What the HTTP client sees: the status and code, as the exception filter renders them. */
 async function answer(service: WebhooksService, body: unknown, token = TOKEN): Promise<{ status: number; code: number }> {
   try {
-    const outcome = await service.receive('3', 'halo', token, body);
+    const outcome = await service.receive(call(body, token));
     return { status: outcome.accepted ? 202 : 200, code: 0 };
   } catch (err) {
     const { status, body: envelope } = toErrorEnvelope(err, true);
@@ -116,7 +152,16 @@ const CODES = {
   rolledBack: Errors.DEPLOYMENT_ROLLED_BACK.code,
 };
 
-describe('registryOf', () => {
+/** The registry a body is detected as, whether or not its fields are valid. */
+function registryOf(body: unknown): string | undefined {
+  try {
+    return formatOf({ headers: {}, body, rawBody: Buffer.from(JSON.stringify(body)) }).id;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('registry detection', () => {
   it.each(Object.keys(REGISTRIES) as Registry[])('recognises %s, valid or not', (registry) => {
     expect(registryOf(REGISTRIES[registry].push())).toBe(registry);
     expect(registryOf(invalidTag(registry))).toBe(registry);
@@ -150,7 +195,7 @@ describe('WebhooksService: HTTP status per registry', () => {
 
   it('keeps the output lines in the envelope of a failed rollout answered with 200', async () => {
     const { service } = setup('distribution', { finalStatus: 'rolled_back' });
-    const err = await service.receive('3', 'halo', TOKEN, REGISTRIES.distribution.push()).catch((e) => e);
+    const err = await service.receive(call(REGISTRIES.distribution.push())).catch((e) => e);
     expect(toErrorEnvelope(err, true)).toMatchObject({ status: 200, body: { code: CODES.rolledBack, data: ['halo_halo', 'verify: done'] } });
   });
 
@@ -193,10 +238,45 @@ describe('WebhooksService: dds_webhook_requests_total', () => {
     (s.service as unknown as { deployments: { request: () => Promise<never> } }).deployments.request = async () => {
       throw new Error('database gone');
     };
-    await expect(s.service.receive('3', 'halo', TOKEN, REGISTRIES.aliyun.push())).rejects.toThrow('database gone');
+    await expect(s.service.receive(call(REGISTRIES.aliyun.push()))).rejects.toThrow('database gone');
     await answer(s.service, REGISTRIES.aliyun.push('v2', 'leaky/secret-repo'), 'leaky-token-value');
     expect(await outcomes(s.metrics)).toEqual({ error: 1, not_found: 1 });
     const text = await s.metrics.render();
     for (const leak of ['leaky', 'secret-repo', 'halo']) expect(text).not.toContain(leak);
+  });
+});
+
+describe('WebhooksService: tag policy, replays and the delivery log', () => {
+  it('refuses a tag the policy does not allow, runs nothing and records why', async () => {
+    const s = setup('aliyun', { tagPolicy: 'glob:prod-*' });
+    expect(await answer(s.service, REGISTRIES.aliyun.push('v2'))).toEqual({ status: 400, code: Errors.TAG_REFUSED_BY_POLICY.code });
+    expect(s.requested).toHaveLength(0);
+    expect(s.recorded).toEqual([
+      expect.objectContaining({ decision: 'refused_by_policy', tag: 'v2', httpStatus: 400, code: Errors.TAG_REFUSED_BY_POLICY.code, reason: expect.stringContaining('glob:prod-*') }),
+    ]);
+    expect(await outcomes(s.metrics)).toEqual({ refused_by_policy: 1 });
+  });
+
+  it('runs a replayed push once: the replay is answered with the earlier deployment and rolls nothing', async () => {
+    const s = setup('aliyun', { replayOf: { id: 41, deploymentId: 11 } });
+    expect(await answer(s.service, REGISTRIES.aliyun.push())).toEqual({ status: 200, code: 0 });
+    expect(s.requested).toHaveLength(0);
+    expect(s.recorded).toEqual([expect.objectContaining({ decision: 'duplicate', deploymentId: 11, reason: expect.stringContaining('delivery 41') })]);
+  });
+
+  it('records a rollout before waiting for it, then its answer', async () => {
+    const s = setup('harbor', { finalStatus: 'rolled_back' });
+    await answer(s.service, REGISTRIES.harbor.push());
+    expect(s.recorded).toEqual([
+      expect.objectContaining({ decision: 'deployed', deploymentId: 11, source: 'harbor', proof: 'token', tag: 'v2', digest: DIGEST, httpStatus: 500, code: Errors.DEPLOYMENT_ROLLED_BACK.code }),
+    ]);
+  });
+
+  it('records a wrong token for an existing script, and nothing for an unknown one', async () => {
+    const s = setup('aliyun');
+    await answer(s.service, REGISTRIES.aliyun.push(), 'wrong');
+    expect(s.recorded).toEqual([expect.objectContaining({ decision: 'bad_token', proof: 'invalid', httpStatus: 404 })]);
+    await s.service.receive({ ...call(REGISTRIES.aliyun.push()), serviceName: 'other' }).catch(() => undefined);
+    expect(s.recorded).toHaveLength(1);
   });
 });

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { matchServices } from './match-services';
-import { parsePushEvents } from './parsers/parse-push';
+import { formatOf } from './registries';
+
+const parsePushEvents = (body: unknown) => {
+  const delivery = { headers: {}, body, rawBody: Buffer.from(JSON.stringify(body)) };
+  return formatOf(delivery).parse(delivery).pushes;
+};
 
 const parsePushEvent = (body: unknown) => {
   const events = parsePushEvents(body);

@@ -236,7 +236,8 @@ export class WebhooksService {
 
   /** As long as the registry waits for an answer (less a margin), and never longer than WEBHOOK_WAIT_SECONDS. */
   private answerWithinMs(format: RegistryFormat): number {
-    return Math.max(0, Math.min(this.docker.webhookWaitSeconds * 1000, Math.floor(format.answerWithinMs * ANSWER_BUDGET)));
+    const configured = this.docker.webhookWaitSeconds * 1000;
+    return format.answerWithinMs === undefined ? configured : Math.min(configured, Math.floor(format.answerWithinMs * ANSWER_BUDGET));
   }
 
   /** Writes the delivery log entry once, then updates its answer (a rollout waited for after recording). */

@@ -30,8 +30,8 @@ export const aliyun: RegistryFormat = {
   id: 'aliyun',
   label: 'Alibaba Cloud Container Registry (ACR)',
   proof: 'token',
-  // Not documented by Alibaba Cloud (the trigger page names no timeout); 3 s is a conservative guess.
-  answerWithinMs: 3_000,
+  // No delivery timeout is documented, so WEBHOOK_WAIT_SECONDS alone decides how long the answer waits.
+  answerWithinMs: undefined,
   detect: ({ body }) => isObject(body) && isObject(body.push_data) && isObject(body.repository) && 'region' in body.repository,
   parse({ body }) {
     if (!isObject(body)) throw invalid('the body must be a JSON object', '请求体必须是 JSON 对象');

@@ -14,8 +14,8 @@ export const azure: RegistryFormat = {
   id: 'azure',
   label: 'Azure Container Registry',
   proof: 'header',
-  // Azure documents no delivery timeout for registry webhooks; 3 s is a conservative guess.
-  answerWithinMs: 3_000,
+  // No delivery timeout is documented, so WEBHOOK_WAIT_SECONDS alone decides how long the answer waits.
+  answerWithinMs: undefined,
   detect: ({ body }) =>
     isObject(body) && typeof body.id === 'string' && typeof body.action === 'string' && (isObject(body.target) || isObject(body.request)) && !('events' in body),
   parse({ body }) {

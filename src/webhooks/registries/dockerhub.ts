@@ -12,8 +12,8 @@ export const dockerhub: RegistryFormat = {
   id: 'dockerhub',
   label: 'Docker Hub',
   proof: 'token',
-  // Docker Hub documents no delivery timeout; 3 s is a conservative guess.
-  answerWithinMs: 3_000,
+  // No delivery timeout is documented, so WEBHOOK_WAIT_SECONDS alone decides how long the answer waits.
+  answerWithinMs: undefined,
   detect: ({ body }) => isObject(body) && isObject(body.push_data) && isObject(body.repository) && !('region' in body.repository),
   parse({ body }) {
     if (!isObject(body)) throw invalid('the body must be a JSON object', '请求体必须是 JSON 对象');

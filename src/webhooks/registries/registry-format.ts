@@ -28,8 +28,11 @@ export interface RegistryFormat {
   /** e.g. 'GitHub Packages (ghcr.io)' */
   label: string;
   proof: ProofKind;
-  /** How long this registry waits for our HTTP answer before it counts the delivery as failed. */
-  answerWithinMs: number;
+  /**
+   * How long this registry waits for our HTTP answer before it counts the delivery as failed;
+   * undefined where the vendor documents none (WEBHOOK_WAIT_SECONDS then decides).
+   */
+  answerWithinMs: number | undefined;
   detect(delivery: IncomingDelivery): boolean;
   /** Only for proof 'signature': HMAC-SHA256 over delivery.rawBody with the secret, compared in constant time. */
   verifySignature?(delivery: IncomingDelivery, secret: string): 'valid' | 'missing' | 'invalid';

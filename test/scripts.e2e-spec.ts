@@ -77,6 +77,9 @@ describe('scripts', () => {
           id: expect.any(Number),
           isAutoUpdate: 1,
           autoUpdateUrl: expect.stringMatching(new RegExp(`^${PUBLIC_BASE_URL}/api/autoUpdate/${alice.id}/${name}\\?token=[A-Za-z0-9_-]{43}$`)),
+          tagPolicy: 'all',
+          requireSignature: false,
+          hasSigningSecret: false,
           userId: alice.id,
           images: [
             { service: 'halo', image: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo:prod-1.4.6', repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo' },
@@ -385,6 +388,36 @@ describe('scripts', () => {
       const results = await Promise.all([alice, bob, admin, alice].map((who) => create(who, { serviceName: name, dockerComposeContent: compose() })));
       expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
       expect((await list(admin, `serviceName=${name}&all=true`)).body.data.totalElements).toBe(1);
+    });
+  });
+
+  describe('webhook settings', () => {
+    const SECRET = 'a-signing-secret-nobody-may-see-0123';
+    const put = (id: number, body: object) => t.request('PUT', `/web/user/script/${id}`, { token: alice.authorization, body });
+
+    it('keeps the signing secret encrypted and write-only, requires one before requireSignature, and checks the tag policy', async () => {
+      const created = await create(alice, { serviceName: stackName(), dockerComposeContent: compose(), isAutoUpdate: 1, tagPolicy: 'semver:minor', signingSecret: SECRET });
+      expect(created.body.data).toMatchObject({ tagPolicy: 'semver:minor', hasSigningSecret: true, requireSignature: false });
+      expect(JSON.stringify(created.body)).not.toContain(SECRET);
+      const id = created.body.data.id;
+      const [row] = await t.app.get(DataSource).query('SELECT signing_secret_encrypted AS stored FROM scripts WHERE id = ?', [id]);
+      expect(row.stored).toMatch(/^v1\./);
+      expect(row.stored).not.toContain(SECRET);
+
+      const required = await put(id, { requireSignature: true, tagPolicy: 'glob:prod-*' });
+      expect(required.body.data).toMatchObject({ requireSignature: true, tagPolicy: 'glob:prod-*', hasSigningSecret: true });
+      // Removing the secret while it is required changes nothing.
+      expect((await put(id, { signingSecret: null })).body.code).toBe(40073);
+      const removed = await put(id, { signingSecret: null, requireSignature: false });
+      expect(removed.body.data).toMatchObject({ hasSigningSecret: false, requireSignature: false });
+      expect((await put(id, { requireSignature: true })).body.code).toBe(40073);
+
+      for (const bad of [{ tagPolicy: 'semver:huge' }, { tagPolicy: 'regex:(a' }, { tagPolicy: 'regex:(a)\\1' }, { signingSecret: 'short' }, { signingSecret: 'has a space in it!!' }, { requireSignature: 'yes' }]) {
+        const res = await put(id, bad);
+        expect([JSON.stringify(bad), res.status, res.body.code]).toEqual([JSON.stringify(bad), 400, 40000]);
+      }
+      const unchanged = await t.request('GET', `/web/user/script/${id}`, { token: alice.authorization });
+      expect(unchanged.body.data).toMatchObject({ tagPolicy: 'glob:prod-*', hasSigningSecret: false, requireSignature: false });
     });
   });
 

@@ -48,6 +48,7 @@ interface Progress {
   entry: Partial<Entry>;
   outcome: WebhookOutcomeLabel;
   retriesEveryFailure?: boolean;
+  rolloutFinished?: boolean;
   recordedId?: number;
 }
 
@@ -103,7 +104,9 @@ export class WebhooksService {
     } catch (err) {
       if (err instanceof Decided) progress.entry.decision = progress.outcome = err.decision;
       const error = err instanceof Decided ? err.error : err;
-      const answer = error instanceof AppError && progress.retriesEveryFailure ? new AppError(error.error, error.detail, error.data, 200) : error;
+      // Refusals and finished rollouts, not errors a retry may get past (a busy stack, the database).
+      const definitive = err instanceof Decided || progress.rolloutFinished;
+      const answer = error instanceof AppError && definitive && progress.retriesEveryFailure ? new AppError(error.error, error.detail, error.data, 200) : error;
       if (script && progress.entry.decision) {
         progress.entry.reason ??= error instanceof Error ? error.message : undefined;
         await this.record(script, progress, answer instanceof AppError ? (answer.status ?? answer.error.status) : 500, answer instanceof AppError ? answer.error.code : 50000);
@@ -119,8 +122,9 @@ export class WebhooksService {
     const format = this.step('invalid_payload', () => formatOf(call, call.source));
     entry.source = format.id;
     progress.retriesEveryFailure = RETRIES_EVERY_FAILURE.has(format.id);
+    const secret = this.step('bad_signature', () => this.scripts.signingSecret(script));
     try {
-      entry.proof = checkProof(format, call, this.scripts.signingSecret(script), Boolean(Number(script.requireSignature)));
+      entry.proof = checkProof(format, call, secret, Boolean(Number(script.requireSignature)));
     } catch (err) {
       if (!(err instanceof ProofRefused)) throw err;
       entry.proof = err.proof;
@@ -182,6 +186,7 @@ export class WebhooksService {
       progress.outcome = 'accepted';
       return { accepted: true, data: { deploymentId: pending.id, status: pending.status } };
     }
+    progress.rolloutFinished = true;
     const lines = done.flatMap((d) => this.deployments.lines(d));
     for (const d of done) {
       const error = DeploymentsService.errorFor(d, lines);

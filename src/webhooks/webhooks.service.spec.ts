@@ -264,6 +264,12 @@ describe('WebhooksService: tag policy, replays and the delivery log', () => {
     expect(s.recorded).toEqual([expect.objectContaining({ decision: 'duplicate', deploymentId: 11, reason: expect.stringContaining('delivery 41') })]);
   });
 
+  it('knows a replay before the tag policy, which would refuse the tag now running', async () => {
+    const s = setup('aliyun', { tagPolicy: 'never', replayOf: { id: 41, deploymentId: 11 } });
+    expect(await answer(s.service, REGISTRIES.aliyun.push())).toEqual({ status: 200, code: 0 });
+    expect(s.recorded).toEqual([expect.objectContaining({ decision: 'duplicate' })]);
+  });
+
   it('records a rollout before waiting for it, then its answer', async () => {
     const s = setup('harbor', { finalStatus: 'rolled_back' });
     await answer(s.service, REGISTRIES.harbor.push());

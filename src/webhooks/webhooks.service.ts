@@ -62,6 +62,12 @@ class Decided extends Error {
   }
 }
 
+/** A push this stack runs, and the services it would roll. */
+interface Match {
+  push: PushEvent;
+  targets: RolloutTarget[];
+}
+
 /** Matched services grouped by the repository they run (normally one group). */
 function byRepository(targets: RolloutTarget[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
@@ -141,23 +147,22 @@ export class WebhooksService {
     }
     if (!Number(script.isAutoUpdate)) throw new Decided('auto_update_off', new AppError(Errors.AUTO_UPDATE_DISABLED));
 
-    const { push, targets } = await this.choosePush(script, parsed.pushes);
-    Object.assign(entry, { repository: push.repository, tag: push.tag, digest: push.digest });
-
-    const earlier = await this.deliveries.findReplay(
-      script.id,
-      { deliveryId: parsed.deliveryId, repository: push.repository, tag: push.tag, digest: push.digest },
-      this.config.replayWindowMs,
-    );
-    if (earlier?.deploymentId) {
-      entry.decision = progress.outcome = 'duplicate';
-      entry.deploymentId = earlier.deploymentId;
+    const candidates = this.matchingPushes(script, parsed.pushes);
+    // Replays first: once a push has rolled, a "higher version only" policy would refuse its repeat.
+    for (const candidate of candidates) {
+      const { repository, tag, digest } = candidate.push;
+      const earlier = await this.deliveries.findReplay(script.id, { deliveryId: parsed.deliveryId, repository, tag, digest }, this.config.replayWindowMs);
+      if (!earlier?.deploymentId) continue;
+      Object.assign(entry, { repository, tag, digest, decision: 'duplicate', deploymentId: earlier.deploymentId });
       entry.reason = `delivery ${earlier.id} already rolled this push as deployment ${earlier.deploymentId}`;
+      progress.outcome = 'duplicate';
       // A replay while that rollout still runs joins it, as a second identical push would.
       const rolling = await this.deployments.wait(earlier.deploymentId, 0);
       if (!isFinished(rolling.status)) return { accepted: true, data: { deploymentId: rolling.id, status: rolling.status } };
       return { accepted: false, data: [`duplicate: ${entry.reason}`] };
     }
+    const { push, targets } = await this.chooseByPolicy(script, candidates);
+    Object.assign(entry, { repository: push.repository, tag: push.tag, digest: push.digest });
 
     const queued: Deployment[] = [];
     for (const [repository, services] of byRepository(targets)) {
@@ -200,21 +205,24 @@ export class WebhooksService {
   }
 
   /**
-   * The push to roll: of the repositories this stack runs, the one pushed last (a Distribution
-   * notification may name several), at the tag the stack's policy chooses among those pushed to it
-   * (Quay and Harbor may name several tags in one delivery).
+   * The pushes of the repository this stack runs that was pushed last (a Distribution notification may
+   * name several repositories), one per tag (Quay and Harbor may name several in one delivery).
    */
-  private async choosePush(script: Script, pushes: PushEvent[]): Promise<{ push: PushEvent; targets: RolloutTarget[] }> {
+  private matchingPushes(script: Script, pushes: PushEvent[]): Match[] {
     const matches = pushes.map((push) => ({ push, targets: matchServices(script.images, push) })).filter((m) => m.targets.length);
     const newest = matches[matches.length - 1];
     if (!newest) {
       const pushed = [...new Set(pushes.map((p) => p.repository))].join(', ');
       throw new Decided('no_match', new AppError(Errors.WEBHOOK_NO_MATCH, { zh: `推送的仓库 ${pushed} 不是该服务使用的镜像`, en: `${pushed} is not an image this stack runs` }));
     }
-    const candidates = matches.filter((m) => m.push.repository === newest.push.repository);
+    return matches.filter((m) => m.push.repository === newest.push.repository);
+  }
+
+  /** The push whose tag the stack's tag policy chooses, compared with the tag running now. */
+  private async chooseByPolicy(script: Script, candidates: Match[]): Promise<Match> {
     const parsed = parseTagPolicy(script.tagPolicy);
     if ('error' in parsed) throw new Decided('refused_by_policy', new AppError(Errors.TAG_REFUSED_BY_POLICY, { zh: parsed.error, en: parsed.error }));
-    const running = await this.runningTag(script, newest.targets[0]);
+    const running = await this.runningTag(script, candidates[0].targets[0]);
     const choice = chooseTag(parsed.policy, candidates.map((m) => m.push.tag), running);
     if ('refused' in choice) {
       const why = `${choice.refused} (tag policy ${script.tagPolicy})`;

@@ -275,6 +275,8 @@ describe('registry webhooks of every format on a real swarm', () => {
         decision: 'deployed',
         deploymentId: deployment.id,
         deploymentStatus: 'succeeded',
+        httpStatus: answer.status,
+        code: 0,
       });
     });
   });
@@ -327,10 +329,13 @@ describe('registry webhooks of every format on a real swarm', () => {
         await expectRefused(signedGithub, unsigned, 401, 40132);
       });
 
-      it('refuses a Harbor delivery whose Authorization header is not the secret', async () => {
+      it('refuses a Harbor delivery whose Authorization header is not the secret (a Distribution one too, answered 200 so it is not retried)', async () => {
         const d = harbor.push('2');
         d.headers.authorization = `Bearer ${SECRET}x`;
         await expectRefused(required, d, 401, 40131);
+        const notification = caseOf('distribution').push('2');
+        notification.headers.authorization = 'Bearer registry-secret';
+        await expectRefused(required, notification, 200, 40131);
       });
 
       it('with requireSignature, refuses an ACR delivery (token only) and rolls a Harbor one carrying Authorization: Bearer <secret>', async () => {
@@ -419,6 +424,7 @@ describe('registry webhooks of every format on a real swarm', () => {
           { source: 'harbor', proof: 'header', tag: null, decision: 'ignored', deploymentStatus: null, httpStatus: 200, code: 0 },
           { source: 'harbor', proof: 'header', tag: '2', decision: 'deployed', deploymentStatus: 'succeeded', httpStatus: expect.any(Number), code: 0 },
           { source: 'aliyun', proof: 'missing', tag: null, decision: 'signature_required', deploymentStatus: null, httpStatus: 401, code: 40132 },
+          { source: 'distribution', proof: 'invalid', tag: null, decision: 'bad_signature', deploymentStatus: null, httpStatus: 200, code: 40131 },
           { source: 'harbor', proof: 'invalid', tag: null, decision: 'bad_signature', deploymentStatus: null, httpStatus: 401, code: 40131 },
         ]);
 

@@ -348,8 +348,10 @@ describe('registry webhooks of every format on a real swarm', () => {
     });
 
     describe('tag policy', () => {
-      it('semver:minor rolls 1.3.0 over 1.2.0 and refuses 2.0.0, 1.1.0 and latest', async () => {
-        await expectRolled(semver, await send(semver, aliyun.push('1.3.0', { name: 'pol' })), imageOf(aliyun, '1.3.0', 'pol'));
+      it('semver:minor rolls 1.3.0 over 1.2.0, knows its replay as one (not as "not higher"), and refuses 2.0.0, 1.1.0 and latest', async () => {
+        const push = aliyun.push('1.3.0', { name: 'pol' });
+        await expectRolled(semver, await send(semver, push), imageOf(aliyun, '1.3.0', 'pol'));
+        expect((await send(semver, push)).body).toMatchObject({ code: 0, data: [expect.stringMatching(/^duplicate: /)] });
         for (const tag of ['2.0.0', '1.1.0', 'latest']) {
           const res = await expectRefused(semver, aliyun.push(tag, { name: 'pol' }), 400, 40074);
           expect(res.body.message).toContain('semver:minor');
@@ -433,10 +435,12 @@ describe('registry webhooks of every format on a real swarm', () => {
           ['latest', 'refused_by_policy'],
           ['1.1.0', 'refused_by_policy'],
           ['2.0.0', 'refused_by_policy'],
+          ['1.3.0', 'duplicate'],
           ['1.3.0', 'deployed'],
         ]);
         for (const refused of policy.slice(0, 3)) expect(refused).toMatchObject({ httpStatus: 400, code: 40074, deploymentId: null, reason: expect.stringContaining('(tag policy semver:minor)') });
-        expect(policy[3]).toMatchObject({ source: 'aliyun', proof: 'token', deploymentStatus: 'succeeded', digest: expect.stringMatching(/^sha256:/) });
+        expect(policy[3]).toMatchObject({ httpStatus: 200, code: 0, deploymentId: policy[4].deploymentId, deploymentStatus: 'succeeded' });
+        expect(policy[4]).toMatchObject({ source: 'aliyun', proof: 'token', deploymentStatus: 'succeeded', digest: expect.stringMatching(/^sha256:/) });
 
         const replays = (await deliveriesOf(githubReplay)).body.data.content;
         const rollout = replays[1].deploymentId;

@@ -1,6 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
+import { header } from './registries/payload-fields';
 import { IncomingDelivery, RegistryFormat } from './registries/registry-format';
 
 /** What proved the sender of an accepted delivery, besides the URL token that found the script. */
@@ -17,17 +18,10 @@ export class ProofRefused extends AppError {
   }
 }
 
-const header = (delivery: IncomingDelivery, name: string): string | undefined => {
-  const value = delivery.headers[name];
-  return typeof value === 'string' ? value : undefined;
-};
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
-/** Constant time once the lengths match; the length of a secret the user chose is not worth hiding behind a hash. */
-function sameSecret(presented: string, secret: string): boolean {
-  const a = Buffer.from(presented, 'utf8');
-  const b = Buffer.from(secret, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** Constant time whatever the lengths: both sides are hashed first, so a secret's length does not leak either. */
+const sameSecret = (presented: string, secret: string) => timingSafeEqual(digest(presented), digest(secret));
 
 /**
  * The secret a registry sends in a configured header: `X-Webhook-Secret: <secret>`, or

@@ -11,8 +11,8 @@ import { DeploymentsService } from './deployments.service';
 import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, DeploymentQueryDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
 import { ManualAnswer, ManualDeploymentsService } from './manual-deployments.service';
+import { ScriptId } from '../scripts/script-id.decorator';
 
-export const ScriptId = () => IdParam({ name: 'scriptId', notFound: Errors.SCRIPT_NOT_FOUND });
 const DeploymentId = () => IdParam({ name: 'id', notFound: Errors.DEPLOYMENT_NOT_FOUND });
 
 const RUN_ERRORS = [

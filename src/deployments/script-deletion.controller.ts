@@ -4,7 +4,7 @@ import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorat
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Errors } from '../common/error-codes';
 import { DeleteScriptQueryDto } from '../scripts/dto/script.dto';
-import { ScriptId } from './deployments.controller';
+import { ScriptId } from '../scripts/script-id.decorator';
 import { ManualDeploymentsService } from './manual-deployments.service';
 
 /**

@@ -5,7 +5,7 @@ import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Page } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
 import { ScriptDto, ScriptPageDto, ScriptQueryDto } from '../scripts/dto/script.dto';
-import { ScriptId } from './deployments.controller';
+import { ScriptId } from '../scripts/script-id.decorator';
 import { ScriptOverviewDto, ScriptOverviewPageDto } from './dto/script-overview.dto';
 import { ScriptOverviews } from './script-overviews';
 

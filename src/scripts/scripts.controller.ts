@@ -1,21 +1,12 @@
-import { Body, Controller, createParamDecorator, ExecutionContext, HttpCode, Post, Put } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../common/app-error';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Errors } from '../common/error-codes';
 import { CreateScriptDto, ScriptDto, UpdateScriptDto } from './dto/script.dto';
+import { ScriptId } from './script-id.decorator';
 import { ScriptsService } from './scripts.service';
-
-/**
- * The `scriptId` path parameter. A value that is not plain digits cannot name a script: 404, like an
- * unknown id. Read raw: the global ValidationPipe would turn "0x10" into 16 before a param pipe ran.
- */
-const ScriptId = createParamDecorator((_: unknown, ctx: ExecutionContext): number => {
-  const value: unknown = ctx.switchToHttp().getRequest<{ params: Record<string, unknown> }>().params.scriptId;
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) throw new AppError(Errors.SCRIPT_NOT_FOUND);
-  return Number(value);
-});
 
 const COMPOSE_ERRORS = [
   Errors.COMPOSE_TOO_LARGE,

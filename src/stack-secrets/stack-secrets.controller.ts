@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger'
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Errors } from '../common/error-codes';
-import { ScriptId } from '../deployments/deployments.controller';
+import { ScriptId } from '../scripts/script-id.decorator';
 import { SetStackSecretDto, StackSecretDto, StackSecretSetDto } from './dto/stack-secret.dto';
 import { StackSecretsService } from './stack-secrets.service';
 

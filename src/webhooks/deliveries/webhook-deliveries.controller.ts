@@ -1,15 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../../common/decorators/current-user.decorator';
-import { IdParam } from '../../common/decorators/id-param.decorator';
 import { ApiEnvelope, ApiErrors } from '../../common/dto/envelope.dto';
 import { Page, PageQueryDto } from '../../common/dto/page.dto';
 import { Errors } from '../../common/error-codes';
+import { ScriptId } from '../../scripts/script-id.decorator';
 import { ScriptsService } from '../../scripts/scripts.service';
 import { WebhookDeliveryDto, WebhookDeliveryPageDto } from './dto/webhook-delivery.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
-
-const ScriptId = () => IdParam({ name: 'scriptId', notFound: Errors.SCRIPT_NOT_FOUND });
 
 @ApiTags('webhook')
 @ApiBearerAuth()

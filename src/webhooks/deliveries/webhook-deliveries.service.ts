@@ -123,16 +123,16 @@ export class WebhookDeliveriesService {
     return affected ?? 0;
   }
 
-  /**
-   * The script's earlier `deployed` delivery this one repeats: the same registry delivery id (while
-   * retained), or, when a digest is given, the same repository, tag and digest received within
-   * `windowMs`. Null when there is none. Keys are cut like stored values, so long ones still match.
-   */
   /** Sets the answer of a delivery recorded before its rollout was waited for. */
   async answered(id: number, httpStatus: number, code: number): Promise<void> {
     await this.repo.update({ id }, { httpStatus, code }).catch((err: Error) => this.logger.warn(`webhook delivery ${id}: answer not recorded: ${err.message}`));
   }
 
+  /**
+   * The script's earlier `deployed` delivery this one repeats: the same registry delivery id (while
+   * retained), or, when a digest is given, the same repository, tag and digest received within
+   * `windowMs`. Null when there is none. Keys are cut like stored values, so long ones still match.
+   */
   async findReplay(scriptId: number, key: ReplayKey, windowMs: number): Promise<WebhookDelivery | null> {
     const L = DELIVERY_LIMITS;
     const retained = this.retentionStart();

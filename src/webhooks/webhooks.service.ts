@@ -38,6 +38,9 @@ export interface WebhookCall extends IncomingDelivery {
  */
 const RETRIES_EVERY_FAILURE: ReadonlySet<RegistryId> = new Set(['distribution']);
 
+/** Tags of one repository considered per delivery (the newest): real pushes name a few, a hostile body thousands. */
+const MAX_TAGS_PER_DELIVERY = 20;
+
 /** How much of a registry's delivery timeout is spent waiting for the rollout; the rest covers the network. */
 const ANSWER_BUDGET = 0.75;
 
@@ -215,7 +218,7 @@ export class WebhooksService {
       const pushed = [...new Set(pushes.map((p) => p.repository))].join(', ');
       throw new Decided('no_match', new AppError(Errors.WEBHOOK_NO_MATCH, { zh: `推送的仓库 ${pushed} 不是该服务使用的镜像`, en: `${pushed} is not an image this stack runs` }));
     }
-    return matches.filter((m) => m.push.repository === newest.push.repository);
+    return matches.filter((m) => m.push.repository === newest.push.repository).slice(-MAX_TAGS_PER_DELIVERY);
   }
 
   /** The push whose tag the stack's tag policy chooses, compared with the tag running now. */

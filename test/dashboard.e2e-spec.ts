@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Page } from 'playwright-core';
-import { assertBrowserReady, Browser, openBrowser } from './support/browser';
+import { ARTIFACTS_DIR, assertBrowserReady, Browser, openBrowser } from './support/browser';
 import { HttpReceiver } from './support/notification-receiver';
 import { startRegistry } from './support/registry';
 import { GOOD_PASSWORD, registerAndLogin, startTestApp, TestApp, uniqueName } from './support/test-app';
@@ -315,6 +317,69 @@ describe('the dashboard in a real browser', () => {
       await receiver.stop();
       await registry.stop();
     }
+  });
+
+  it('sets a tag policy and a signing secret, and shows why each webhook delivery rolled or not', async () => {
+    const stackName = `${STACK_PREFIX}w`;
+    const created = await t.request('POST', '/web/user/script', {
+      token: admin.authorization,
+      body: { serviceName: stackName, dockerComposeContent: `services:\n  web:\n    image: registry.cn-shanghai.aliyuncs.com/dashe2e/${stackName}:prod-1\n`, isAutoUpdate: 1 },
+    });
+    expect(created.body.code).toBe(0);
+    const id = created.body.data.id;
+    const { page, shot } = await open();
+    await logIn(page, t.baseUrl, admin.username);
+    await page.goto(`${t.baseUrl}/scripts/${id}/edit`);
+    await page.locator('.cm-content').waitFor();
+
+    // An invalid pattern: the API's message is shown on the policy field.
+    await page.click('[data-testid=tag-policy-kind]');
+    await page.click('.n-base-select-option:has-text("regular expression")');
+    await page.fill('input[name=tag-policy-pattern]', '(');
+    await page.click('[data-testid=save-script]');
+    await page.locator('[data-testid=webhook-settings] .n-form-item-feedback--error').first().waitFor();
+
+    await page.click('[data-testid=tag-policy-kind]');
+    await page.click('.n-base-select-option:has-text("pattern (glob)")');
+    await page.fill('input[name=tag-policy-pattern]', 'prod-*');
+    await page.locator('[data-testid=webhook-settings] .n-form-item-feedback--error').waitFor({ state: 'detached', timeout: 5000 }); // cleared by the edit
+    expect(await page.locator('[data-testid=require-signature]').getAttribute('class')).toContain('disabled');
+    await page.click('[data-testid=generate-secret]');
+    const secret = await page.inputValue('input[name=signing-secret]');
+    expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    await shot('script-edit-webhook');
+    await page.click('[data-testid=save-script]');
+    await page.waitForURL(new RegExp(`/scripts/${id}$`));
+    expect(await page.locator('[data-testid=tag-policy]').innerText()).toBe('glob:prod-*');
+    expect(await page.locator('[data-testid=signing-secret]').getAttribute('data-set')).toBe('true');
+    const saved = (await t.request('GET', `/web/user/script/${id}`, { token: admin.authorization })).body.data;
+    expect(saved).toMatchObject({ tagPolicy: 'glob:prod-*', hasSigningSecret: true, requireSignature: false });
+    expect(await page.content()).not.toContain(secret);
+
+    // A push outside the policy and a body no registry sends, posted with the script's token.
+    const hook = new URL(saved.autoUpdateUrl);
+    const push = JSON.parse(readFileSync(join(__dirname, 'fixtures/webhooks/aliyun-acr-personal.json'), 'utf8'));
+    push.push_data.tag = 'dev-1';
+    Object.assign(push.repository, { namespace: 'dashe2e', name: stackName, repo_full_name: `dashe2e/${stackName}` });
+    const refused = await t.request('POST', `${hook.pathname}${hook.search}`, { body: push });
+    const invalid = await t.request('POST', `${hook.pathname}${hook.search}`, { body: { hello: 1 } });
+    expect([refused.body.code, invalid.body.code]).not.toContain(0);
+
+    await page.click('[data-testid=refresh-deliveries]');
+    const table = page.locator('[data-testid=webhook-deliveries]');
+    await table.locator('[data-decision=refused_by_policy]').waitFor();
+    await table.locator('[data-decision=invalid_payload]').waitFor();
+    const text = await table.innerText();
+    expect(text).toContain('Refused by tag policy');
+    expect(text).toContain(`dashe2e/${stackName}:dev-1`);
+    expect(text).toContain('Invalid payload');
+    // The newest row (the invalid body) opens to its payload and answer.
+    await table.locator('.n-data-table-expand-trigger').first().click();
+    const detail = table.locator('[data-testid^=delivery-detail-]');
+    await detail.waitFor();
+    expect(await detail.innerText()).toMatch(new RegExp(`HTTP ${invalid.status}, code ${invalid.body.code}[\\s\\S]*"hello": 1`));
+    await page.locator('.n-card:has([data-testid=webhook-deliveries])').screenshot({ path: join(ARTIFACTS_DIR, 'webhook-deliveries.png') });
+    await shot('script-webhooks');
   });
 
   it('works at phone width and from the keyboard', async () => {

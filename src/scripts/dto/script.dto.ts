@@ -27,7 +27,7 @@ class WebhookSettingsDto {
     example: 'semver:minor',
     default: 'all',
     description:
-      'Which pushed tags roll the stack: `all`, `never` (manual only), `semver:major|minor|patch` (only a higher version in that range; add `+prerelease` to allow pre-releases), `glob:prod-*` or `regex:^v[0-9]+$` (whole tag, RE2 syntax)',
+      'Which pushed tags roll the stack: `all`, `never` (manual only), `semver:major|minor|patch` (only a higher version in that range; add `+prerelease` to allow pre-releases), `glob:prod-*` or `regex:v[0-9]+` (the whole tag must match, RE2 syntax)',
   })
   @IsOptional()
   @IsTagPolicy()

@@ -50,6 +50,9 @@ export interface Script {
   dockerComposeContent: string;
   isAutoUpdate: number;
   autoUpdateUrl: string | null;
+  tagPolicy: string;
+  requireSignature: boolean;
+  hasSigningSecret: boolean;
   userId: number;
   images: Array<{ service: string; image: string; repository: string }>;
   createdAt: string;
@@ -108,4 +111,27 @@ export interface Delivery {
   lastAttemptAt: string | null;
   nextAttemptAt: string | null;
   sentAt: string | null;
+}
+
+export type WebhookDecision =
+  | 'deployed' | 'duplicate' | 'refused_by_policy' | 'ignored' | 'no_match' | 'auto_update_off'
+  | 'bad_token' | 'bad_signature' | 'signature_required' | 'invalid_payload' | 'failed';
+
+/** One registry push as the webhook received it, and what came of it. */
+export interface WebhookDelivery {
+  id: number;
+  receivedAt: string;
+  source: string | null;
+  deliveryId: string | null;
+  proof: 'signature' | 'header' | 'token' | 'missing' | 'invalid';
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  decision: WebhookDecision;
+  reason: string | null;
+  deploymentId: number | null;
+  deploymentStatus: Deployment['status'] | null;
+  httpStatus: number;
+  code: number;
+  payload: string | null;
 }

@@ -182,6 +182,18 @@ describe('webhook deliveries', () => {
     expect((await stored().findBy({ scriptId: other.id })).map((r) => r.id)).toEqual(others.map((r) => r.id));
   });
 
+  it('keeps only a tenth as many wrong-token calls, so they cannot push the real deliveries out', async () => {
+    const script = await createScript(alice);
+    const real = await record(script.id, { decision: 'deployed' });
+    const wrong = [];
+    for (let i = 0; i < MAX_PER_SCRIPT + 3; i++) wrong.push(await record(script.id, { decision: 'bad_token', proof: 'invalid' }));
+    const kept = await stored().find({ where: { scriptId: script.id }, order: { id: 'ASC' } });
+    expect(kept.map((r) => [r.id, r.decision])).toEqual([
+      [real.id, 'deployed'],
+      [wrong[wrong.length - 1].id, 'bad_token'],
+    ]);
+  });
+
   it('hides deliveries past the retention at once and deletes them in the sweep', async () => {
     const script = await createScript(alice);
     const old = await record(script.id, { receivedAt: new Date(Date.now() - 31 * 24 * 3600 * 1000) });

@@ -96,25 +96,29 @@ export class WebhookDeliveriesService {
   }
 
   /**
-   * Drops the script's rows beyond WEBHOOK_DELIVERY_MAX_PER_SCRIPT (those below its Nth newest id) and,
-   * at most once a minute, every script's rows past WEBHOOK_DELIVERY_RETENTION_DAYS.
+   * Drops the script's rows beyond WEBHOOK_DELIVERY_MAX_PER_SCRIPT, and its `bad_token` rows beyond a
+   * tenth of that (enough to show a registry still using an old URL; anyone who knows a stack's URL
+   * without its token can send those, and must not push the real deliveries out), and, at most once a
+   * minute, every script's rows past
+   * WEBHOOK_DELIVERY_RETENTION_DAYS.
    */
   async prune(scriptId: number): Promise<void> {
-    // Two statements: MySQL refuses a DELETE whose subquery reads the table it deletes from.
-    const nth = await this.repo
-      .createQueryBuilder('w')
-      .select('w.id', 'id')
-      .where('w.scriptId = :scriptId', { scriptId })
-      .orderBy('w.id', 'DESC')
-      .offset(this.config.deliveryMaxPerScript - 1)
-      .limit(1)
-      .getRawOne<{ id: number | string }>();
-    if (nth) await this.repo.delete({ scriptId, id: LessThan(Number(nth.id)) });
+    await this.keepNewest(scriptId, this.config.deliveryMaxPerScript);
+    await this.keepNewest(scriptId, Math.ceil(this.config.deliveryMaxPerScript / 10), 'bad_token');
     const now = Date.now();
     if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
       this.lastSweep = now;
       await this.deleteExpired();
     }
+  }
+
+  /** Deletes the script's rows (of one decision, if given) below its `count`th newest. */
+  private async keepNewest(scriptId: number, count: number, decision?: WebhookDecision): Promise<void> {
+    // Two statements: MySQL refuses a DELETE whose subquery reads the table it deletes from.
+    const qb = this.repo.createQueryBuilder('w').select('w.id', 'id').where('w.scriptId = :scriptId', { scriptId });
+    if (decision) qb.andWhere('w.decision = :decision', { decision });
+    const nth = await qb.orderBy('w.id', 'DESC').offset(count - 1).limit(1).getRawOne<{ id: number | string }>();
+    if (nth) await this.repo.delete({ scriptId, id: LessThan(Number(nth.id)), ...(decision && { decision }) });
   }
 
   /** Deletes every delivery older than the retention; returns how many. */

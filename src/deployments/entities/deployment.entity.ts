@@ -58,7 +58,7 @@ export class Deployment {
   @Column({ name: 'previous_image', type: 'varchar', length: 512, nullable: true })
   previousImage: string | null;
 
-  /** For webhook deployments, the registry whose push started it (aliyun, dockerhub, harbor, distribution). */
+  /** For webhook deployments, the registry whose push started it (a RegistryId: aliyun, github, harbor ...). */
   @Column({ type: 'varchar', length: 32, nullable: true })
   source: string | null;
 

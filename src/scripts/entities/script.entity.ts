@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DEFAULT_TAG_POLICY, TAG_POLICY_MAX_LENGTH } from '../tag-policy';
 
 /** One image reference found in the compose file, for matching webhooks to services. */
 export interface ComposeImage {
@@ -46,7 +47,7 @@ export class Script {
   requireSignature: number;
 
   /** Which pushed tags may roll the stack (src/webhooks/tag-policy.ts): `all`, `never`, `semver:minor`, `glob:prod-*` ... */
-  @Column({ name: 'tag_policy', type: 'varchar', length: 200, default: 'all' })
+  @Column({ name: 'tag_policy', type: 'varchar', length: TAG_POLICY_MAX_LENGTH, default: DEFAULT_TAG_POLICY })
   tagPolicy: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'datetime' })

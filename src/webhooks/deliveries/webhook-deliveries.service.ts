@@ -88,7 +88,7 @@ export class WebhookDeliveriesService {
       return undefined;
     }
     try {
-      await this.prune(entry.scriptId);
+      await this.prune(entry.scriptId, entry.decision);
     } catch (err) {
       this.logger.warn(`webhook deliveries of script ${entry.scriptId} not pruned: ${(err as Error).message}`);
     }
@@ -102,9 +102,10 @@ export class WebhookDeliveriesService {
    * minute, every script's rows past
    * WEBHOOK_DELIVERY_RETENTION_DAYS.
    */
-  async prune(scriptId: number): Promise<void> {
+  async prune(scriptId: number, recorded: WebhookDecision): Promise<void> {
     await this.keepNewest(scriptId, this.config.deliveryMaxPerScript);
-    await this.keepNewest(scriptId, Math.ceil(this.config.deliveryMaxPerScript / 10), 'bad_token');
+    // Only a new bad_token row can put its kind over the cap.
+    if (recorded === 'bad_token') await this.keepNewest(scriptId, Math.ceil(this.config.deliveryMaxPerScript / 10), 'bad_token');
     const now = Date.now();
     if (now - this.lastSweep >= SWEEP_INTERVAL_MS) {
       this.lastSweep = now;

@@ -6,6 +6,7 @@ import { AddRegistryCredentials1764000500000 } from './1764000500000-AddRegistry
 import { AddNotifications1764000600000 } from './1764000600000-AddNotifications';
 import { AddWebhookDeliveries1764000700000 } from './1764000700000-AddWebhookDeliveries';
 import { AddWebhookProof1764000800000 } from './1764000800000-AddWebhookProof';
+import { AddRateLimitCounters1764000900000 } from './1764000900000-AddRateLimitCounters';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled app load the same set. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   AddNotifications1764000600000,
   AddWebhookDeliveries1764000700000,
   AddWebhookProof1764000800000,
+  AddRateLimitCounters1764000900000,
 ];

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { GOOD_PASSWORD, registerAndLogin, startTestApp, TestApp, uniqueName } from './support/test-app';
 
 const register = (t: TestApp, username: string, extra: Record<string, unknown> = {}) =>
@@ -338,6 +339,17 @@ describe('rate limiting', () => {
         registrations.push((await t.request('POST', '/web/user/login/registered', { body })).status);
       }
       expect(registrations).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses a login with 503, not 500, when the database cannot count it', async () => {
+    const t = await startTestApp();
+    try {
+      await t.app.get(DataSource).destroy();
+      const res = await t.request('POST', '/web/user/login', { body: { username: uniqueName(), password: GOOD_PASSWORD }, headers: { 'accept-language': 'en' } });
+      expect([res.status, res.body]).toEqual([503, { code: 50300, message: 'Service unavailable: the rate limit could not be checked' }]);
     } finally {
       await t.close();
     }

@@ -4,7 +4,8 @@ import { AuthConfig } from '../config/auth.config';
 
 /**
  * Two limits on login, registration and refresh: per client address, and per username (so a
- * botnet spreading guesses over many addresses still hits the account's limit). In memory, per instance.
+ * botnet spreading guesses over many addresses still hits the account's limit). Counted in the
+ * database (DatabaseThrottlerStorage), so the limits hold across instances sharing it.
  */
 export function authThrottlerOptions(config: AuthConfig): ThrottlerModuleOptions {
   const ttl = config.rateLimitWindowSeconds * 1000;

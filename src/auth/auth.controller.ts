@@ -19,7 +19,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: returns a 2-hour access token and a single-use refresh token' })
   @ApiEnvelope(LoginResultDto)
-  @ApiErrors(Errors.VALIDATION_FAILED, Errors.BAD_CREDENTIALS, Errors.USER_DISABLED, Errors.TOO_MANY_REQUESTS)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.BAD_CREDENTIALS, Errors.USER_DISABLED, Errors.TOO_MANY_REQUESTS, Errors.SERVICE_UNAVAILABLE)
   login(@Body() dto: LoginDto): Promise<LoginResultDto> {
     return this.auth.login(dto.username, dto.password);
   }
@@ -30,7 +30,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Swap a refresh token for new tokens; reusing an old one revokes the session' })
   @ApiEnvelope(LoginResultDto)
-  @ApiErrors(Errors.VALIDATION_FAILED, Errors.REFRESH_TOKEN_INVALID, Errors.REFRESH_TOKEN_REUSED, Errors.USER_DISABLED, Errors.TOO_MANY_REQUESTS)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.REFRESH_TOKEN_INVALID, Errors.REFRESH_TOKEN_REUSED, Errors.USER_DISABLED, Errors.TOO_MANY_REQUESTS, Errors.SERVICE_UNAVAILABLE)
   refresh(@Body() dto: RefreshDto): Promise<LoginResultDto> {
     return this.auth.refresh(dto.refreshToken);
   }

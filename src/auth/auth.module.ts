@@ -3,8 +3,10 @@ import { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import { CredentialsModule } from '../credentials/credentials.module';
+import { DatabaseThrottlerStorage } from '../rate-limit/database-throttler-storage';
 import { UsersModule } from '../users/users.module';
 import { AccessTokenService } from './access-token.service';
 import { authThrottlerOptions } from './auth-rate-limit';
@@ -17,8 +19,11 @@ import { JwtStrategy } from './jwt.strategy';
   imports: [
     PassportModule,
     ThrottlerModule.forRootAsync({
-      inject: [authConfig.KEY],
-      useFactory: (config: ConfigType<typeof authConfig>) => authThrottlerOptions(config),
+      inject: [authConfig.KEY, DataSource],
+      useFactory: (config: ConfigType<typeof authConfig>, dataSource: DataSource) => ({
+        ...authThrottlerOptions(config),
+        storage: new DatabaseThrottlerStorage(dataSource),
+      }),
     }),
     CredentialsModule,
     UsersModule,

@@ -26,7 +26,7 @@ export class UsersController {
     summary: 'Register. The first user becomes ADMIN; then REGISTRATION decides (open, approval, closed)',
   })
   @ApiEnvelope(UserDto)
-  @ApiErrors(Errors.VALIDATION_FAILED, Errors.PASSWORD_TOO_WEAK, Errors.REGISTRATION_CLOSED, Errors.USERNAME_TAKEN, Errors.TOO_MANY_REQUESTS)
+  @ApiErrors(Errors.VALIDATION_FAILED, Errors.PASSWORD_TOO_WEAK, Errors.REGISTRATION_CLOSED, Errors.USERNAME_TAKEN, Errors.TOO_MANY_REQUESTS, Errors.SERVICE_UNAVAILABLE)
   register(@Body() dto: RegisterDto): Promise<UserDto> {
     return this.users.register(dto);
   }

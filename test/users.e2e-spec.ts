@@ -327,11 +327,16 @@ describe('rate limiting', () => {
       expect(perUser).toEqual([401, 401, 401, 429]);
       const limited = await attempt(name);
       expect(limited.body.code).toBe(42900);
+      // The standard header (seconds) besides the throttler's own per-limit one.
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(limited.headers.get('retry-after-username')).toBe(limited.headers.get('retry-after'));
 
       // 5 attempts so far from this address; the address limit is 8.
       const perAddress = [];
       for (let i = 0; i < 4; i++) perAddress.push((await attempt(uniqueName())).status);
       expect(perAddress).toEqual([401, 401, 401, 429]);
+      expect((await attempt(uniqueName())).headers.get('retry-after')).toMatch(/^[1-9][0-9]*$/);
       // Each route has its own counters: registration is limited per address too.
       const registrations = [];
       for (let i = 0; i < 9; i++) {

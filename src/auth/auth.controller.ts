@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Errors } from '../common/error-codes';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResultDto, RefreshDto } from './dto/auth.dto';
 
@@ -14,7 +14,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Log in: returns a 2-hour access token and a single-use refresh token' })
@@ -25,7 +25,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(RateLimitGuard)
   @Post('login/refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Swap a refresh token for new tokens; reusing an old one revokes the session' })

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
 import { sendError } from './envelope';
@@ -58,10 +58,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const { status, body } = toErrorEnvelope(exception, prefersEnglish(request?.headers?.['accept-language']), this.logger);
     if (reply.sent) return;
-    if (status === HttpStatus.TOO_MANY_REQUESTS && exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfter?: number })?.retryAfter;
-      if (retryAfter) reply.header('Retry-After', String(retryAfter));
-    }
     void sendError(reply, status, body);
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Two replicas of the service on one MariaDB database behave as one service: sessions, refresh-token
- * rotation, per-stack serialisation of deployments and webhook de-duplication hold across them.
+ * rotation, login rate limits, per-stack serialisation of deployments and webhook de-duplication hold
+ * across them.
  *
  * Each instance is its own OS process (the compiled dist, `node .../src/main.js`): passport keeps a
  * process-wide strategy registry, so two Nest apps in this jest process would share token checking and
@@ -49,6 +50,8 @@ describe('two replicas on one MariaDB database', () => {
   let dropDatabase: (() => Promise<void>) | undefined;
   let a: AppProcess;
   let b: AppProcess;
+  /** The environment both replicas share. */
+  let shared: Record<string, string>;
 
   beforeAll(async () => {
     if (e2eDatabase() !== 'mariadb') throw new Error('replicas.e2e-spec.ts needs E2E_DB=mariadb: the replicas share one MySQL database');
@@ -57,7 +60,7 @@ describe('two replicas on one MariaDB database', () => {
     build = compileApp();
     const db = await createTestDatabase();
     dropDatabase = db.drop;
-    const shared = {
+    shared = {
       DATABASE_URL: db.url,
       JWT_SECRET: `replicas-${randomBytes(24).toString('hex')}`,
       // Replicas share one key, as the stack files give them (each would otherwise generate its own).
@@ -164,6 +167,68 @@ describe('two replicas on one MariaDB database', () => {
     // A fresh login of the same user is unaffected.
     const again = await login(a, username);
     expect((await me(b, again.authorization)).body.code).toBe(0);
+  });
+
+  describe('login rate limits, counted once for both', () => {
+    // Two more replicas on the database, with low limits. TRUST_PROXY: each request names its own client
+    // address in X-Forwarded-For (only a header: every request goes to 127.0.0.1).
+    const WINDOW_SECONDS = 5;
+    let c: AppProcess;
+    let d: AppProcess;
+    let addresses = 0;
+    const nextAddress = () => `203.0.113.${++addresses}`; // TEST-NET-3, RFC 5737
+    const attempt = (app: AppProcess, username: string, from = nextAddress()) =>
+      app.request('POST', '/web/user/login', { body: { username, password: 'wrong-password' }, headers: { 'x-forwarded-for': from } });
+    const retryAfter = (res: { headers: Headers }) => Number(res.headers.get('retry-after'));
+
+    beforeAll(async () => {
+      const limited = {
+        ...shared,
+        AUTH_RATE_LIMIT_PER_USERNAME: '3',
+        AUTH_RATE_LIMIT_PER_ADDRESS: '6',
+        AUTH_RATE_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS),
+        TRUST_PROXY: 'true',
+        // Cheap password checks, so a test's attempts fit well inside one window.
+        PASSWORD_SCRYPT_LOG_N: '10',
+      };
+      const started = await Promise.allSettled([startAppProcess('limits-c', build!.mainJs, limited), startAppProcess('limits-d', build!.mainJs, limited)]);
+      [c, d] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined!));
+      for (const s of started) if (s.status === 'rejected') throw s.reason;
+    }, 120_000);
+
+    afterAll(() => Promise.all([c?.stop(), d?.stop()]), 60_000);
+
+    it('holds the per-username limit (3) over both: two failures at C, then the second at D is refused', async () => {
+      const username = uniqueName('rl');
+      const answers = [];
+      for (const app of [c, c, d, d]) answers.push(await attempt(app, username)); // each from another address
+      expect(answers.map((r) => [r.status, r.body.code])).toEqual([[401, 40101], [401, 40101], [401, 40101], [429, 42900]]);
+      const wait = retryAfter(answers[3]);
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(WINDOW_SECONDS);
+      expect(answers[3].headers.get('retry-after-username')).toBe(String(wait));
+
+      // Refused at C as well until Retry-After has passed; then the count starts over.
+      expect((await attempt(c, username)).status).toBe(429);
+      await new Promise((r) => setTimeout(r, wait * 1000));
+      expect((await attempt(c, username)).status).toBe(401);
+    });
+
+    it('holds the per-address limit (6) over both: five failures at C, then the second at D is refused', async () => {
+      const from = nextAddress();
+      const answers = [];
+      for (const app of [c, c, c, c, c, d, d]) answers.push(await attempt(app, uniqueName('rl'), from));
+      expect(answers.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401, 429]);
+      expect(retryAfter(answers[6])).toBeGreaterThanOrEqual(1);
+      expect(retryAfter(answers[6])).toBeLessThanOrEqual(WINDOW_SECONDS);
+      expect(answers[6].headers.get('retry-after-address')).toBe(answers[6].headers.get('retry-after'));
+    });
+
+    it('lets exactly 3 of 8 simultaneous attempts on one username through, spread over both', async () => {
+      const username = uniqueName('rl');
+      const answers = await Promise.all([c, d, c, d, c, d, c, d].map((app) => attempt(app, username)));
+      expect(answers.map((r) => r.status).sort()).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+    });
   });
 
   describe('webhooks at both instances, one stack', () => {

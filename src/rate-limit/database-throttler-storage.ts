@@ -10,7 +10,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
 /** How often one instance deletes counters whose window ended, and how long after their end. */
 export const SWEEP_INTERVAL_MS = 60_000;
 
-/** MySQL's ER_LOCK_DEADLOCK: InnoDB rolled one of two racing first inserts of a key back; try again. */
+/** MySQL's ER_LOCK_DEADLOCK: InnoDB rolled back an upsert racing others (rare; none seen in tests); it can simply run again. */
 const DEADLOCK = 1213;
 const ATTEMPTS = 3;
 

@@ -136,6 +136,52 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     expect(updateService).toHaveBeenCalledWith('halo_halo', 'halohub/halo:2', expect.objectContaining({ rollback: false }));
   });
 
+  it('stops waiting for an update stalled by a lost node, and says which node', async () => {
+    const inspect = jest.fn().mockResolvedValue(state('in_progress', 'halohub/halo:1', 'updating'));
+    // The CLI waits for convergence that cannot come, until it is stopped.
+    const updateService = jest.fn((_s: string, _r: string, opts: { signal: AbortSignal }) =>
+      new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
+    );
+    const serviceTasks = jest.fn().mockResolvedValue([
+      { id: 'a', name: 'halo_halo.1', node: 'node1', image: 'halohub/halo:2', desiredState: 'Running', currentState: 'Running 5 seconds ago', error: '' },
+      { id: 'b', name: 'halo_halo.2', node: 'node3', image: 'halohub/halo:1', desiredState: 'Shutdown', currentState: 'Running 2 minutes ago', error: '' },
+    ]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService, serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) });
+    ex.lostNodeWatch = { pollMs: 5, stallMs: 30 };
+    const c = ctx();
+    const r = await ex.execute(update, c);
+    expect(r).toMatchObject({ status: 'failed', errorCode: 50010, previousImage: 'halohub/halo:1' });
+    expect(r.error).toMatch(/halo_halo: the update to halohub\/halo:2 stalled because node node3 is down/);
+    expect(c.onLine).toHaveBeenCalledWith('node node3 is down with tasks of halo_halo: the update cannot finish while it is');
+  });
+
+  it('calls an update "in progress" only because of a lost node succeeded once every task that should run runs the new image', async () => {
+    const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
+    const running = (image: string, desiredState = 'Running', currentState = 'Running 1 second ago') => ({ id: image + desiredState, name: 'halo_halo.1', node: 'node1', image, desiredState, currentState, error: '' });
+    const serviceTasks = jest.fn().mockResolvedValue([running('halohub/halo:2'), running('halohub/halo:1', 'Shutdown', 'Running 1 minute ago')]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)), serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set()) });
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      const pending = ex.execute(update, ctx());
+      await jest.advanceTimersByTimeAsync(31_000);
+      await expect(pending).resolves.toEqual({ status: 'succeeded', previousImage: 'halohub/halo:1' });
+    } finally {
+      jest.useRealTimers();
+    }
+
+    // A task that should run but does not (pending, no node left) is not success.
+    serviceTasks.mockResolvedValue([running('halohub/halo:2'), running('halohub/halo:2', 'Running', 'Pending 10 seconds ago')]);
+    inspect.mockReset().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      const pending = ex.execute(update, ctx());
+      await jest.advanceTimersByTimeAsync(31_000);
+      await expect(pending).resolves.toMatchObject({ status: 'failed', errorCode: 50010 });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('says the stack is not deployed when the service does not exist', async () => {
     const ex = executorWith({ inspectUpdate: jest.fn().mockResolvedValue(null) });
     await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 40920, error: expect.stringContaining('createService') });

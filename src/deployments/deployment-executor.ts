@@ -20,6 +20,7 @@ import { SwarmService } from '../swarm/swarm.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
+import { LOST_NODE_WATCH, LostNodes, LostNodeWatchOptions, watchForLostNodes } from './lost-node-watch';
 
 export interface ExecutionContext {
   /** Every kept (collapsed) output line, as it arrives. */
@@ -73,6 +74,9 @@ export class DeploymentExecutor {
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
     @Inject(registriesConfig.KEY) private readonly pinning: ConfigType<typeof registriesConfig>,
   ) {}
+
+  /** How a rolling update is watched for lost nodes (shorter in tests). */
+  lostNodeWatch: LostNodeWatchOptions = LOST_NODE_WATCH;
 
   /**
    * Every action first reads who owns the stack from the swarm (under the stack's lock): a stack that
@@ -177,18 +181,49 @@ export class DeploymentExecutor {
       return { status: 'failed', error: `service ${service} does not exist: deploy the stack first (createService)`, errorCode: Errors.STACK_NOT_DEPLOYED.code };
     }
     const rollback = this.config.rollbackOnFailure;
+    const previousImage = before.image;
+    // The CLI waits for the update; a node lost under it would keep it waiting until the deadline.
+    const updating = new AbortController();
+    const stop = () => updating.abort(ctx.signal.reason);
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    let lost: LostNodes | undefined;
+    const watch = watchForLostNodes(this.swarm, service, updating.signal, this.lostNodeWatch).then((found) => {
+      lost = found;
+      if (found) updating.abort();
+    });
     try {
-      await this.swarm.updateService(service, ref, { ...this.runOptions(ctx), rollback, configDir });
+      await this.swarm.updateService(service, ref, { ...this.runOptions(ctx), signal: updating.signal, rollback, configDir });
     } catch (err) {
       // A non-zero exit (e.g. "update paused") is read from UpdateStatus below; an engine that is
       // down, a timeout or a shutdown are final.
-      if (classifyDockerFailure(err).kind !== 'failed') throw err;
+      if (!lost && classifyDockerFailure(err).kind !== 'failed') throw err;
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      updating.abort();
+      await watch;
+    }
+    if (lost) {
+      const nodes = lost.nodes.join(', ');
+      ctx.onLine(`node ${nodes} is down with tasks of ${service}: the update cannot finish while it is`);
+      return {
+        status: 'failed',
+        error:
+          `${service}: the update to ${ref} stalled because node ${nodes} is down with tasks of the service; ` +
+          `swarm goes on (or rolls back) when the node returns, or after \`docker node rm --force\` of it`,
+        errorCode: Errors.DEPLOYMENT_FAILED.code,
+        previousImage,
+      };
     }
     const after = await this.settle(service, ctx);
     if (!after) return { status: 'failed', error: `service ${service} disappeared during the update`, errorCode: Errors.DEPLOYMENT_FAILED.code };
     const runsTarget = sameImage(after.image, ref);
-    const previousImage = before.image;
     if ((after.outcome === 'succeeded' || after.outcome === 'none') && runsTarget) return { status: 'succeeded', previousImage };
+    // Swarm keeps an update "in progress" while a lost node still holds a task it cannot stop, even
+    // once every task that should run does, on the new image, elsewhere: that is a finished update.
+    if (after.outcome === 'in_progress' && runsTarget && (await this.allRunning(service, ref))) {
+      ctx.onLine(`every task of ${service} runs ${ref}; swarm still lists the update in progress (a node is down)`);
+      return { status: 'succeeded', previousImage };
+    }
     const why = await this.explainFailure(service, ref);
     // Rolled back means the service is back on its previous image: check it rather than trust the state.
     if (after.outcome === 'rolled_back' && !runsTarget) {
@@ -202,6 +237,12 @@ export class DeploymentExecutor {
     const state = after.state ? ` (update state ${after.state}: ${after.message})` : '';
     const left = rollback ? '' : '; ROLLBACK_ON_FAILURE is off, so the service is left as it is';
     return { status: 'failed', error: `${service}: the update to ${ref} failed${why}${state}${left}`, errorCode: Errors.DEPLOYMENT_FAILED.code, previousImage };
+  }
+
+  /** Every task that should run is running `ref` (and there is at least one). */
+  private async allRunning(service: string, ref: string): Promise<boolean> {
+    const wanted = (await this.swarm.serviceTasks(service).catch(() => [])).filter((t) => t.desiredState.toLowerCase() === 'running');
+    return wanted.length > 0 && wanted.every((t) => /^running\b/i.test(t.currentState) && sameImage(t.image, ref));
   }
 
   /** Reads UpdateStatus until it stops moving (docker may exit before the rollback is recorded). */

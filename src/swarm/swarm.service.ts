@@ -34,6 +34,8 @@ export interface ServiceUpdateState extends UpdateVerdict {
 export interface ServiceTask {
   id: string;
   name: string;
+  /** The node's hostname (empty while the task is not scheduled). */
+  node: string;
   image: string;
   desiredState: string;
   currentState: string;
@@ -150,6 +152,13 @@ export class SwarmService {
     return { ...interpretUpdateStatus(raw), image: JSON.parse(image) as string };
   }
 
+  /** Hostnames of the swarm's nodes that are not `ready` (down, unknown, disconnected). Managers only. */
+  async unreadyNodes(): Promise<Set<string>> {
+    const { stdout } = await this.docker.run(['node', 'ls', '--format', '{{.Hostname}}\t{{.Status}}'], { timeoutMs: QUERY_TIMEOUT_MS });
+    const lines = stdout.split('\n').map((line) => line.trim().split('\t'));
+    return new Set(lines.filter(([host, status]) => host && status && status.toLowerCase() !== 'ready').map(([host]) => host));
+  }
+
   /** The service's tasks, newest first as docker lists them. */
   async serviceTasks(service: string): Promise<ServiceTask[]> {
     assertSwarmServiceName(service);
@@ -162,6 +171,7 @@ export class SwarmService {
         return {
           id: row.ID,
           name: row.Name,
+          node: row.Node ?? '',
           image: row.Image,
           desiredState: row.DesiredState,
           currentState: row.CurrentState,

@@ -15,14 +15,17 @@ export interface RegistryOptions {
   login?: { username: string; password: string };
   /** Listen on this port (a compose file may need the host before the registry starts). */
   port?: number;
+  /** Listen on `address` inside the network namespace `netns` (a test's own, e.g. the multi-node swarm's). */
+  namespace?: { netns: string; address: string };
 }
 
 /**
  * Starts a real CNCF Distribution registry (Debian's docker-registry) on 127.0.0.1 whose push
- * notifications go to `notifyUrl`: real pushes, real webhooks.
+ * notifications go to `notifyUrl` (`null`: none): real pushes, real webhooks.
  */
-export async function startRegistry(notifyUrl: string, opts: RegistryOptions = {}): Promise<TestRegistry> {
-  const port = opts.port ?? (await freePort());
+export async function startRegistry(notifyUrl: string | null, opts: RegistryOptions = {}): Promise<TestRegistry> {
+  const port = opts.port ?? (opts.namespace ? 5000 : await freePort());
+  const address = opts.namespace?.address ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'dds-registry-'));
   let auth = '';
   if (opts.login) {
@@ -39,19 +42,25 @@ storage:
   filesystem:
     rootdirectory: ${join(dir, 'data')}
 http:
-  addr: 127.0.0.1:${port}
-notifications:
+  addr: ${address}:${port}
+${
+  notifyUrl === null
+    ? ''
+    : `notifications:
   endpoints:
     - name: dds
       url: ${JSON.stringify(notifyUrl)}
       timeout: 30s
       threshold: 5
       backoff: 1s
-`;
+`
+}`;
   writeFileSync(join(dir, 'config.yml'), config);
   let child: ChildProcess;
   try {
-    child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+    const serve = ['docker-registry', 'serve', join(dir, 'config.yml')];
+    const [cmd, ...args] = opts.namespace ? ['nsenter', `--net=/run/netns/${opts.namespace.netns}`, ...serve] : serve;
+    child = spawn(cmd, args, { stdio: 'ignore' });
   } catch (err) {
     throw new Error(`cannot start docker-registry (${(err as Error).message}); install Debian's docker-registry as .ci/run does`);
   }
@@ -61,7 +70,7 @@ notifications:
   const ready = (async () => {
     for (let i = 0; i < 100; i++) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/v2/`);
+        const res = await fetch(`http://${address}:${port}/v2/`);
         if (res.ok || (opts.login && res.status === 401)) return;
       } catch {
         /* not listening yet */
@@ -72,7 +81,7 @@ notifications:
   })();
   await Promise.race([ready, spawnError]);
   return {
-    host: `127.0.0.1:${port}`,
+    host: `${address}:${port}`,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));

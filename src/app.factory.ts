@@ -5,6 +5,7 @@ import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import { serveDashboard } from './dashboard/dashboard';
 import { registerEnvelope } from './common/envelope';
+import { answerFrameworkError } from './common/framework-errors';
 import { createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
 import { brokenJsonLimit } from './common/json-limits';
@@ -20,7 +21,7 @@ declare module 'fastify' {
 /** Builds the configured app (adapter, logging, Swagger); main.ts and the e2e tests both use it. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const config = loadAppConfig();
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy, frameworkErrors: answerFrameworkError });
   const fastify = adapter.getInstance();
   // One JSON parser for application/json and the registries' vendor types (e.g. Docker
   // Distribution's application/vnd.docker.distribution.events.v1+json). Only JSON is accepted:

@@ -43,9 +43,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(fc.constantFrom(...HOSTILE_WORDS), { maxLength: 5 }),
 );
 
-/** JSON text of a value, or a number literal JSON.stringify can never write. */
+/** JSON text of a value, or a number literal JSON.stringify can never write; null often (optional is not nullable). */
 export const hostileValueText: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: hostileValue.map((v) => JSON.stringify(v) ?? 'null') },
+  { weight: 1, arbitrary: fc.constant('null') },
   { weight: 1, arbitrary: fc.constantFrom('1e400', '-1e400', '123456789012345678901234567890', '-0', `0.${'0'.repeat(400)}1`, '1'.repeat(400), '1E+2') },
 );
 

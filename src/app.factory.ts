@@ -5,8 +5,10 @@ import { AppModule } from './app.module';
 import { AppError } from './common/app-error';
 import { serveDashboard } from './dashboard/dashboard';
 import { registerEnvelope } from './common/envelope';
+import { answerFrameworkError } from './common/framework-errors';
 import { createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
+import { brokenJsonLimit } from './common/json-limits';
 import { loadAppConfig } from './config/app.config';
 
 declare module 'fastify' {
@@ -19,7 +21,7 @@ declare module 'fastify' {
 /** Builds the configured app (adapter, logging, Swagger); main.ts and the e2e tests both use it. */
 export async function createApp(): Promise<NestFastifyApplication> {
   const config = loadAppConfig();
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy });
+  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy, frameworkErrors: answerFrameworkError });
   const fastify = adapter.getInstance();
   // One JSON parser for application/json and the registries' vendor types (e.g. Docker
   // Distribution's application/vnd.docker.distribution.events.v1+json). Only JSON is accepted:
@@ -27,9 +29,12 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   // The exact bytes stay on the request: registries sign them (src/webhooks/sender-proof.ts).
+  // Nesting and width are checked before parsing: no route's code walks a hostile shape.
   fastify.addContentTypeParser(/^application\/([\w.-]+\+)?json(\s*;.*)?$/i, { parseAs: 'buffer' }, (req, body, done) => {
     req.rawBody = body as Buffer;
     if ((body as Buffer).length === 0) return done(null, undefined);
+    const broken = brokenJsonLimit(body as Buffer);
+    if (broken) return done(new AppError(broken === 'depth' ? Errors.JSON_TOO_DEEP : Errors.JSON_TOO_WIDE), undefined);
     parseJson(req, (body as Buffer).toString('utf8'), (err, value) => (err ? done(new AppError(Errors.MALFORMED_JSON), undefined) : done(null, value)));
   });
 

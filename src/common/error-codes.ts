@@ -1,3 +1,5 @@
+import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_KEYS } from './json-limits';
+
 /**
  * The stable error catalogue: `code` goes into the envelope, never changes meaning, and is listed in
  * the README. Feature modules add their own entries here so the numbers stay unique.
@@ -15,6 +17,9 @@ export const Errors = {
   VALIDATION_FAILED: def(40000, 400, '参数校验失败', 'Validation failed'),
   BAD_REQUEST: def(40001, 400, '请求无效', 'Bad request'),
   MALFORMED_JSON: def(40002, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON'),
+  JSON_TOO_DEEP: def(40003, 400, `请求体 JSON 的对象和数组嵌套超过 ${MAX_JSON_DEPTH} 层`, `The JSON body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`),
+  JSON_TOO_WIDE: def(40004, 400, `请求体 JSON 中有对象的键超过 ${MAX_JSON_OBJECT_KEYS} 个`, `An object in the JSON body has more than ${MAX_JSON_OBJECT_KEYS} keys`),
+  BAD_URL: def(40005, 400, '请求地址的百分号编码无效', 'The URL is not valid percent-encoding'),
   PASSWORD_TOO_WEAK: def(40010, 400, '密码强度不足', 'Password is too weak'),
   COMPOSE_TOO_LARGE: def(40020, 400, 'compose 文件过大', 'The compose file is too large'),
   COMPOSE_INVALID_YAML: def(40021, 400, 'compose 文件不是有效的 YAML', 'The compose file is not valid YAML'),
@@ -49,6 +54,7 @@ export const Errors = {
   STACK_DEPLOYED: def(40911, 409, '该栈正在运行，请先移除或加上 ?removeService=true', 'The stack is deployed; remove it first or pass ?removeService=true'),
 
   PAYLOAD_TOO_LARGE: def(41300, 413, '请求体过大', 'Request body is too large'),
+  URL_TOO_LONG: def(41400, 414, '请求地址中的路径参数过长', 'A path parameter in the URL is too long'),
   UNSUPPORTED_MEDIA_TYPE: def(41500, 415, '不支持的内容类型，请使用 application/json', 'Unsupported content type; use application/json'),
   TOO_MANY_REQUESTS: def(42900, 429, '请求过于频繁，请稍后再试', 'Too many requests; try again later'),
 

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf } from 'class-validator';
 import { AppError, FieldError } from './app-error';
 import { Errors } from './error-codes';
@@ -48,8 +48,23 @@ export function validationError(errors: ValidationError[]): AppError {
   );
 }
 
+/**
+ * A body bound to a DTO must be a JSON object. An array would otherwise be validated as an object
+ * keyed by index, one DTO built and one error reported per element (a 1 MiB `[{},{},...]` took
+ * seconds and answered 7 MB); a bare string, number or boolean would be reported as missing fields.
+ */
+class DtoValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const notAnObject = value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value));
+    if (metadata.type === 'body' && notAnObject && metadata.metatype && this.toValidate(metadata)) {
+      throw new AppError(Errors.VALIDATION_FAILED, { zh: '请求体必须是 JSON 对象', en: 'the body must be a JSON object' }, { errors: [] });
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new DtoValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -70,6 +70,24 @@ describe('parseComposeFile', () => {
     expect(err.data).toEqual(position);
   });
 
+  it.each([
+    ['services:\n  web:\n    image: a\n    environment: {A: 1, B: 2, A: 3}\n', { line: 4, column: 31 }],
+    ['services:\n  web:\n    image: a\n    labels:\n      "1": x\n      1: y\n      "1": z\n', { line: 7, column: 7 }],
+  ])('refuses a key repeated in one map, flow or block, where it repeats: %j', (content, position) => {
+    const err = errorOf(content);
+    expect([err.error, err.message, err.data]).toEqual([Errors.COMPOSE_INVALID_YAML, expect.stringMatching(/Map keys must be unique/), position]);
+  });
+
+  it('checks a map as wide as the size limit allows for repeated keys in linear time', () => {
+    const head = 'services:\n  web:\n    image: a\n    environment:\n';
+    const lines: string[] = [];
+    for (let i = 0, size = head.length; size + 40 < MAX_COMPOSE_BYTES; i++) size += (lines[i] = `      K${i}: v\n`).length;
+    const started = Date.now();
+    expect(parseComposeFile(head + lines.join('')).serviceNames).toEqual(['web']);
+    expect(errorOf(`${head}${lines.join('')}      K7: again\n`).data).toEqual({ line: lines.length + 5, column: 7 });
+    expect(Date.now() - started).toBeLessThan(5000); // yaml's own check: about 14 s for these two
+  });
+
   it('refuses control characters YAML forbids, saying where', () => {
     const err = errorOf('services:\n  web:\n    image: "x\0"\n');
     expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);

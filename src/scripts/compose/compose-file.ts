@@ -1,4 +1,4 @@
-import { parseDocument } from 'yaml';
+import { Document, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { AppError } from '../../common/app-error';
 import { ErrorDef, Errors } from '../../common/error-codes';
 import type { ComposeImage } from '../entities/script.entity';
@@ -49,12 +49,19 @@ export function parseComposeFile(content: string): ComposeFile {
     const at: YamlErrorPosition = { line: before.split('\n').length, column: control.index - before.lastIndexOf('\n') };
     throw bad(Errors.COMPOSE_INVALID_YAML, `包含不允许的控制字符 ${code}`, `contains the control character ${code}, which YAML does not allow`, at);
   }
-  const doc = parseDocument(content, { merge: true, prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(content, { merge: true, prettyErrors: true, uniqueKeys: false, lineCounter });
   if (doc.errors.length) {
     const [error] = doc.errors;
     const message = clip(error.message.split('\n')[0]);
     const start = error.linePos?.[0];
     throw bad(Errors.COMPOSE_INVALID_YAML, message, message, start ? ({ line: start.line, column: start.col } satisfies YamlErrorPosition) : undefined);
+  }
+  const repeated = firstRepeatedKey(doc);
+  if (repeated !== undefined) {
+    const { line, col } = lineCounter.linePos(repeated);
+    const message = `Map keys must be unique at line ${line}, column ${col}`;
+    throw bad(Errors.COMPOSE_INVALID_YAML, message, message, { line, column: col } satisfies YamlErrorPosition);
   }
   let root: unknown;
   try {
@@ -87,4 +94,27 @@ export function parseComposeFile(content: string): ComposeFile {
     images.push({ service, image, repository: ref.repository });
   }
   return { root, services, serviceNames: Object.keys(services), images };
+}
+
+/**
+ * Where the first key repeated within one map starts, as yaml's `uniqueKeys` would find it (equal
+ * scalars, or the same node), but with a set per map: yaml compares each key with every earlier one,
+ * which held the event loop for seconds on a 256 KiB file of one wide map.
+ */
+function firstRepeatedKey(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        const identity = isScalar(key) ? key.value : key;
+        if (seen.has(identity)) {
+          offset = (isNode(key) ? key.range : map.range)?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(identity);
+      }
+    },
+  });
+  return offset;
 }

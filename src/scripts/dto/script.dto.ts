@@ -2,6 +2,7 @@ import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagg
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { Page, PageQueryDto } from '../../common/dto/page.dto';
+import { OptionalNotNull } from '../../common/validation';
 import { SERVICE_NAME_PATTERN } from '../stack-layout';
 import { IsTagPolicy } from './is-tag-policy.decorator';
 
@@ -29,7 +30,7 @@ class WebhookSettingsDto {
     description:
       'Which pushed tags roll the stack: `all`, `never` (manual only), `semver:major|minor|patch` (only a higher version in that range; add `+prerelease` to allow pre-releases), `glob:prod-*` or `regex:v[0-9]+` (the whole tag must match, RE2 syntax)',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsTagPolicy()
   tagPolicy?: string;
 
@@ -47,7 +48,7 @@ class WebhookSettingsDto {
   signingSecret?: string | null;
 
   @ApiPropertyOptional({ example: false, default: false, description: 'true: a delivery without a valid signature or secret header is refused; the URL token alone is not enough' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   requireSignature?: boolean;
 }
@@ -66,7 +67,7 @@ export class CreateScriptDto extends WebhookSettingsDto {
   dockerComposeContent: string;
 
   @ApiPropertyOptional({ example: 1, enum: [0, 1], default: 0, description: '1: registry webhooks may roll this stack' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @IsIn([0, 1])
   isAutoUpdate?: number;
@@ -74,12 +75,12 @@ export class CreateScriptDto extends WebhookSettingsDto {
 
 export class UpdateScriptDto extends WebhookSettingsDto {
   @ApiPropertyOptional({ example: EXAMPLE_COMPOSE })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   dockerComposeContent?: string;
 
   @ApiPropertyOptional({ example: 0, enum: [0, 1] })
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt()
   @IsIn([0, 1])
   isAutoUpdate?: number;

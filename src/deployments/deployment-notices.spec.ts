@@ -48,7 +48,7 @@ describe('deployment notifications (outbox)', () => {
     outcomes = [];
     const executor = { execute: async (): Promise<ExecutionResult> => outcomes.shift() ?? { status: 'succeeded', previousImage: 'acme/app:1' } };
     const notices = testNotices({ NOTIFICATION_COLLAPSE_MINUTES: '60' });
-    const locks = new StackLocks(ds);
+    const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, loadDockerConfig({}), { graceSeconds: 0 });
     service = new DeploymentsService(repo, runner, locks, notices);
   });

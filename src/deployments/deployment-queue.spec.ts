@@ -73,7 +73,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
     }
     repo = ds.getRepository(Deployment);
     fake = new FakeExecutor();
-    const locks = new StackLocks(ds);
+    const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     runner = new DeploymentRunner(
       repo,
       locks,

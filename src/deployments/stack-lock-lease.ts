@@ -24,7 +24,10 @@ export class StackLockLost extends Error {}
 
 export const TAKE_LOCK_SQL = "SELECT GET_LOCK(CONCAT('dds:stack:', ?), ?) AS got";
 const RELEASE_LOCK_SQL = "SELECT RELEASE_LOCK(CONCAT('dds:stack:', ?))";
-/** If this instance vanishes (no FIN or RST reaches the server), the server closes the idle session, and the lock goes with it. */
+/**
+ * If this instance vanishes (no FIN or RST reaches the server), the server closes the session once idle
+ * this long, and the lock goes with it: https://mariadb.com/kb/en/server-system-variables/#wait_timeout
+ */
 export const LEASE_SQL = 'SET SESSION wait_timeout = ?';
 /** The pool's sessions keep the server's default. */
 const UNLEASE_SQL = 'SET SESSION wait_timeout = @@GLOBAL.wait_timeout';
@@ -46,9 +49,10 @@ export interface LeaseOptions {
  * it, so a vanished holder's session, and the lock, end one lease after its last renewal.
  *
  * When a renewal fails or the session dies (a database restart, a network cut), the lock is taken
- * again on fresh sessions, every few seconds, until one lease after the last renewal sent (the
- * latest the server may have kept it); a Renewal given must then still change its row (a fence: no
- * one took the guarded work over meanwhile). Otherwise the lock is lost: `lost` is aborted.
+ * again on fresh sessions, every few seconds, until one lease after the last renewal sent (until then
+ * no other instance takes the guarded work over: recovery waits for the lease to end); a Renewal given
+ * must then still change its row (a fence: no one took the work over meanwhile). Otherwise the lock is
+ * lost: `lost` is aborted.
  */
 export class LeasedStackLock {
   private readonly lostController = new AbortController();

@@ -7,6 +7,7 @@ import { AddNotifications1764000600000 } from './1764000600000-AddNotifications'
 import { AddWebhookDeliveries1764000700000 } from './1764000700000-AddWebhookDeliveries';
 import { AddWebhookProof1764000800000 } from './1764000800000-AddWebhookProof';
 import { AddRateLimitCounters1764000900000 } from './1764000900000-AddRateLimitCounters';
+import { AddDeploymentLease1764001000000 } from './1764001000000-AddDeploymentLease';
 
 /** Every migration, in order. Listed explicitly so ts-jest and the compiled app load the same set. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   AddWebhookDeliveries1764000700000,
   AddWebhookProof1764000800000,
   AddRateLimitCounters1764000900000,
+  AddDeploymentLease1764001000000,
 ];

@@ -8,9 +8,12 @@ module.exports = {
   testRegex: '.*\\.e2e-spec\\.ts$',
   // The image test builds and deploys the container (its own SQLite inside): once per npm test is enough.
   // The dashboard drives a browser against the same API: once per npm test too (SQLite).
-  // The replicas test needs one database shared by two processes, which SQLite (a local file, one instance) is not.
+  // The replicas and database-faults tests need one database shared by two processes, which SQLite (a
+  // local file, one instance) is not.
   testPathIgnorePatterns:
-    process.env.E2E_DB === 'mariadb' ? ['/node_modules/', 'packaging\\.e2e-spec\\.ts$', 'dashboard\\.e2e-spec\\.ts$'] : ['/node_modules/', 'replicas\\.e2e-spec\\.ts$'],
+    process.env.E2E_DB === 'mariadb'
+      ? ['/node_modules/', 'packaging\\.e2e-spec\\.ts$', 'dashboard\\.e2e-spec\\.ts$']
+      : ['/node_modules/', 'replicas\\.e2e-spec\\.ts$', 'database-faults\\.e2e-spec\\.ts$'],
   testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -70,7 +70,7 @@ export const Errors = {
   DEPLOYMENT_SUPERSEDED: def(40921, 409, '该部署已被更新的推送取代，未执行', 'Superseded by a newer push; not run'),
   DEPLOYMENT_FAILED: def(50010, 500, '部署失败', 'Deployment failed'),
   DEPLOYMENT_ROLLED_BACK: def(50011, 500, '更新失败，已回滚到原镜像', 'The update failed and was rolled back'),
-  DEPLOYMENT_INTERRUPTED: def(50012, 503, '部署被中断（服务重启或关闭）', 'The deployment was interrupted (the service restarted or shut down)'),
+  DEPLOYMENT_INTERRUPTED: def(50012, 503, '部署被中断（服务重启、关闭或失去栈锁）', 'The deployment was interrupted (the service restarted or shut down, or lost its stack lock)'),
   DOCKER_UNAVAILABLE: def(50013, 503, '无法连接 Docker 引擎', 'The Docker engine is not reachable'),
   DEPLOYMENT_TIMEOUT: def(50014, 504, '部署超时，已终止', 'The deployment timed out and was stopped'),
 

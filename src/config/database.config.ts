@@ -1,11 +1,18 @@
 import { registerAs } from '@nestjs/config';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, Env, readEnv } from './env';
+import { ConfigError, Env, readEnv, readInt } from './env';
 import { loadAppConfig } from './app.config';
 
 export type DatabaseConfig =
   | { type: 'sqlite'; path: string }
-  | { type: 'mysql'; host: string; port: number; username: string; password: string; database: string };
+  | { type: 'mysql'; host: string; port: number; username: string; password: string; database: string; lockLeaseSeconds: number };
+
+/**
+ * STACK_LOCK_LEASE_SECONDS: how long a stack lock outlives an instance that stopped answering. 30 s
+ * rides out a database restart or a few missed pings (every 10 s), yet frees the stacks of an instance
+ * whose node vanished within a minute (lock after 30 s, its deployment marked at the next 30 s recovery).
+ */
+const DEFAULT_LOCK_LEASE_SECONDS = 30;
 
 /** Parses DATABASE_URL: mysql://user:pass@host:3306/db, mariadb://..., or sqlite:<path>. */
 export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
@@ -37,6 +44,7 @@ export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
     // DATABASE_PASSWORD(_FILE) keeps the password out of the URL, e.g. as a docker secret.
     password: readEnv(env, 'DATABASE_PASSWORD') ?? decodeURIComponent(parsed.password),
     database,
+    lockLeaseSeconds: readInt(env, 'STACK_LOCK_LEASE_SECONDS', DEFAULT_LOCK_LEASE_SECONDS, 3, 3600),
   };
 }
 

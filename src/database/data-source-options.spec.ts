@@ -3,7 +3,7 @@ import { loadDockerConfig } from '../config/docker.config';
 import { DatabaseConfig } from '../config/database.config';
 import { dataSourceOptions, mysqlPoolSize, POOL_HEADROOM } from './data-source-options';
 
-const MYSQL: DatabaseConfig = { type: 'mysql', host: '127.0.0.1', port: 3306, username: 'app', password: 'app', database: 'dds' };
+const MYSQL: DatabaseConfig = { type: 'mysql', host: '127.0.0.1', port: 3306, username: 'app', password: 'app', database: 'dds', lockLeaseSeconds: 30 };
 
 describe('MySQL pool size', () => {
   it('is MAX_PARALLEL_DEPLOYMENTS (one held connection per running deployment) plus headroom for everything else', () => {

@@ -1,13 +1,13 @@
 import { Repository } from 'typeorm';
 import { loadDockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
-import { DockerCliError, DockerTimeoutError, DockerUnavailableError } from '../swarm/docker-cli';
+import { DockerAbortedError, DockerCliError, DockerTimeoutError, DockerUnavailableError } from '../swarm/docker-cli';
 import { Ownership } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';
 import { ServiceUpdateState, SwarmService } from '../swarm/swarm.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { StackOwnership } from '../tenancy/stack-ownership.service';
-import { DeploymentExecutor, sameImage } from './deployment-executor';
+import { DeploymentExecutor, DeploymentStopped, sameImage } from './deployment-executor';
 import { RegistryAccess, RegistryOperation } from '../registries/registry-access.service';
 import { loadRegistriesConfig } from '../config/registries.config';
 import { AppError } from '../common/app-error';
@@ -198,6 +198,31 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     const updateService = jest.fn().mockRejectedValue(new DockerTimeoutError(['service'], 600_000, result('', -1)));
     const ex = executorWith({ inspectUpdate: inspect, updateService });
     await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50014, error: expect.stringMatching(/600 s.*may still/) });
+  });
+
+  it('records a stop as interrupted (50012), for the reason the run was stopped', async () => {
+    const abort = new AbortController();
+    const inspect = jest.fn().mockResolvedValue(state('succeeded', 'halohub/halo:1'));
+    const updateService = jest.fn(async () => {
+      abort.abort(new DeploymentStopped('lost the stack lock (database unreachable)'));
+      throw new DockerAbortedError('aborted');
+    });
+    const ex = executorWith({ inspectUpdate: inspect, updateService });
+    await expect(ex.execute(update, { ...ctx(), signal: abort.signal })).resolves.toEqual({
+      status: 'interrupted',
+      error: 'lost the stack lock (database unreachable)',
+      errorCode: 50012,
+    });
+  });
+
+  it('records a stop as interrupted even when what failed was not docker (a registry lookup)', async () => {
+    const abort = new AbortController();
+    const pinDigest = jest.fn(async () => {
+      abort.abort(new DeploymentStopped('the operation was stopped because the service is shutting down'));
+      throw new DOMException('This operation was aborted', 'AbortError');
+    });
+    const ex = executorWith({}, {}, { pinDigest });
+    await expect(ex.execute(update, { ...ctx(), signal: abort.signal })).resolves.toMatchObject({ status: 'interrupted', errorCode: 50012, error: expect.stringMatching(/shutting down/) });
   });
 
   it('compares images by repository and tag, digest only when both have one', () => {

@@ -22,9 +22,13 @@ import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.se
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
 import { LOST_NODE_WATCH, LostNodes, LostNodeWatchOptions, watchForLostNodes } from './lost-node-watch';
 
+/** Why a run was stopped, given as its AbortSignal's reason: the message is recorded as the error. */
+export class DeploymentStopped extends Error {}
+
 export interface ExecutionContext {
   /** Every kept (collapsed) output line, as it arrives. */
   onLine(line: string): void;
+  /** Aborting stops docker; the deployment is then interrupted, for the DeploymentStopped reason given. */
   signal: AbortSignal;
   /** Epoch ms by which the whole operation must be over (DEPLOY_TIMEOUT_SECONDS). */
   deadline: number;
@@ -96,7 +100,7 @@ export class DeploymentExecutor {
       if (d.action === 'remove') return await this.remove(d, ctx);
       return await this.update(d, script, ctx);
     } catch (err) {
-      return this.failure(err);
+      return this.failure(err, ctx.signal);
     }
   }
 
@@ -281,7 +285,11 @@ export class DeploymentExecutor {
     };
   }
 
-  private failure(err: unknown): ExecutionResult {
+  private failure(err: unknown, signal: AbortSignal): ExecutionResult {
+    // Stopped on purpose (shutdown, a lost stack lock): whatever failed then, the stop is why.
+    if (signal.aborted && signal.reason instanceof DeploymentStopped) {
+      return { status: 'interrupted', error: signal.reason.message, errorCode: Errors.DEPLOYMENT_INTERRUPTED.code };
+    }
     // A refusal decided before anything ran (registry lookups): its own code and sentence.
     if (err instanceof AppError) return { status: 'failed', error: err.detail?.en ?? err.message, errorCode: err.error.code };
     const { kind, message } = classifyDockerFailure(err);

@@ -45,7 +45,7 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
     repo = ds.getRepository(Deployment);
     result = { status: 'succeeded' };
     const executor = { execute: () => new Promise<ExecutionResult>((resolve) => setTimeout(() => resolve(result), 50)) };
-    runner = new DeploymentRunner(repo, new StackLocks(ds), executor as unknown as DeploymentExecutor, testNotices(), loadDockerConfig({}), { graceSeconds: 0 });
+    runner = new DeploymentRunner(repo, new StackLocks(ds, { type: 'sqlite', path: ':memory:' }), executor as unknown as DeploymentExecutor, testNotices(), loadDockerConfig({}), { graceSeconds: 0 });
     metrics = new MetricsService();
     new DeploymentMetrics(runner, metrics, repo).onModuleInit();
   });

@@ -21,6 +21,8 @@ describe('deployment notifications (outbox)', () => {
   let runner: DeploymentRunner;
   let service: DeploymentsService;
   let outcomes: ExecutionResult[];
+  /** Runs while a deployment executes, before its outcome is returned. */
+  let during: ((d: Deployment) => Promise<void>) | undefined;
   let script: Script;
   let other: Script;
 
@@ -46,9 +48,15 @@ describe('deployment notifications (outbox)', () => {
     other = await save(1, 'other');
     repo = ds.getRepository(Deployment);
     outcomes = [];
-    const executor = { execute: async (): Promise<ExecutionResult> => outcomes.shift() ?? { status: 'succeeded', previousImage: 'acme/app:1' } };
+    during = undefined;
+    const executor = {
+      execute: async (d: Deployment): Promise<ExecutionResult> => {
+        await during?.(d);
+        return outcomes.shift() ?? { status: 'succeeded', previousImage: 'acme/app:1' };
+      },
+    };
     const notices = testNotices({ NOTIFICATION_COLLAPSE_MINUTES: '60' });
-    const locks = new StackLocks(ds);
+    const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, loadDockerConfig({}), { graceSeconds: 0 });
     service = new DeploymentsService(repo, runner, locks, notices);
   });
@@ -197,6 +205,64 @@ describe('deployment notifications (outbox)', () => {
     await runner.recover();
     const [m] = await messages(id);
     expect(m).toMatchObject({ event: 'interrupted', notice: { deploymentId: d.id, errorCode: 50012 } });
+  });
+
+  describe('when the database restarts or another instance recovers the run meanwhile', () => {
+    const connectionLost = () => Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+
+    /** The next transaction commits, but its answer is lost with the connection (a restart at the wrong moment). */
+    function loseAnswerOfNextTransaction(): jest.SpyInstance {
+      const real = ds.manager.transaction.bind(ds.manager) as (...args: unknown[]) => Promise<unknown>;
+      return jest.spyOn(ds.manager, 'transaction').mockImplementationOnce((async (...args: unknown[]) => {
+        await real(...args);
+        throw connectionLost();
+      }) as never);
+    }
+
+    /** What recovery on another instance does to a running row it takes for orphaned. */
+    async function recoveredElsewhere(d: Deployment): Promise<void> {
+      const interrupted = { status: 'interrupted' as const, error: 'the instance running this deployment stopped', errorCode: 50012, finishedAt: new Date() };
+      await ds.manager.transaction(async (tx) => {
+        await tx.update(Deployment, { id: d.id, status: 'running' }, interrupted);
+        await testNotices().record(tx, Object.assign(await tx.findOneByOrFail(Deployment, { id: d.id }), interrupted));
+      });
+    }
+
+    it('claims once when the answer to the claim was lost: the retry finds the row its own', async () => {
+      const id = await channel({ events: ['started', 'succeeded'] });
+      const transaction = loseAnswerOfNextTransaction(); // the next transaction is the claim
+      const d = await service.request({ script, userId: 1, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2' });
+      runner.kick();
+      await expect(service.wait(d.id, 10_000)).resolves.toMatchObject({ status: 'succeeded' });
+      expect(transaction).toHaveBeenCalledTimes(3); // the claim, its retry, the final record
+      expect((await messages(id)).map((m) => m.event)).toEqual(['started', 'succeeded']);
+    });
+
+    it('records the outcome once when the answer to the record was lost', async () => {
+      const id = await channel();
+      let transaction: jest.SpyInstance | undefined;
+      during = async () => void (transaction = loseAnswerOfNextTransaction()); // the next transaction is the final record
+      const d = await deploy(script, ROLLED_BACK);
+      expect(d.status).toBe('rolled_back');
+      expect(transaction).toHaveBeenCalledTimes(2);
+      expect((await messages(id)).map((m) => m.event)).toEqual(['rolled_back']);
+    });
+
+    it('records the true outcome over an interrupted that recovery elsewhere wrote meanwhile, and tells the channel once more', async () => {
+      const id = await channel();
+      during = recoveredElsewhere;
+      const d = await deploy();
+      await expect(repo.findOneByOrFail({ id: d.id })).resolves.toMatchObject({ status: 'succeeded', error: null, errorCode: null });
+      expect((await messages(id)).map((m) => m.event)).toEqual(['interrupted', 'succeeded']);
+    });
+
+    it('sends no second interrupted when its own outcome is interrupted too, keeping its own reason', async () => {
+      const id = await channel();
+      during = recoveredElsewhere;
+      const d = await deploy(script, { status: 'interrupted', error: 'lost the stack lock (database unreachable): stopped', errorCode: 50012 });
+      await expect(repo.findOneByOrFail({ id: d.id })).resolves.toMatchObject({ status: 'interrupted', error: 'lost the stack lock (database unreachable): stopped' });
+      expect((await messages(id)).map((m) => m.event)).toEqual(['interrupted']);
+    });
   });
 
   it('maps states to events', () => {

@@ -3,12 +3,13 @@ import { DataSource, Repository } from 'typeorm';
 import { loadDockerConfig } from '../config/docker.config';
 import { dataSourceOptions } from '../database/data-source-options';
 import { Script } from '../scripts/entities/script.entity';
-import { DeploymentExecutor, ExecutionContext, ExecutionResult } from './deployment-executor';
+import { DeploymentExecutor, DeploymentStopped, ExecutionContext, ExecutionResult } from './deployment-executor';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
-import { StackLocks } from './stack-locks';
+import { StackLockLost } from './stack-lock-lease';
+import { StackLock, StackLocks } from './stack-locks';
 
 /** Stands in for docker: each execution waits until the test finishes it, and records overlap. */
 class FakeExecutor {
@@ -30,7 +31,8 @@ class FakeExecutor {
         this.total--;
         resolve(r);
       };
-      ctx.signal.addEventListener('abort', () => finish({ status: 'interrupted', error: 'stopped', errorCode: 50012 }));
+      // As the real executor: a stop is recorded interrupted, for the reason given.
+      ctx.signal.addEventListener('abort', () => finish({ status: 'interrupted', error: (ctx.signal.reason as Error).message, errorCode: 50012 }));
       this.started.push({ d, ctx, finish });
     });
   }
@@ -52,6 +54,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   let fake: FakeExecutor;
   let runner: DeploymentRunner;
   let service: DeploymentsService;
+  let locks: StackLocks;
   const scripts: Record<string, Script> = {};
 
   beforeEach(async () => {
@@ -73,7 +76,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
     }
     repo = ds.getRepository(Deployment);
     fake = new FakeExecutor();
-    const locks = new StackLocks(ds);
+    locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     runner = new DeploymentRunner(
       repo,
       locks,
@@ -188,9 +191,43 @@ describe('deployment queue (SQLite, fake docker)', () => {
     const queued = await manualUpdate('a', '3');
     await until(() => fake.started.length === 1, 'start');
     await runner.beforeApplicationShutdown();
-    expect(await statusOf(running.id)).toBe('interrupted');
+    await expect(repo.findOneByOrFail({ id: running.id })).resolves.toMatchObject({
+      status: 'interrupted',
+      error: 'the operation was stopped because the service is shutting down',
+    });
     expect(await statusOf(queued.id)).toBe('queued');
     await expect(service.wait(queued.id, 5000)).resolves.toMatchObject({ status: 'queued' });
+  });
+
+  it('stops a run whose stack lock is lost, and records why', async () => {
+    // The lock as StackLocks gives it, with a `lost` signal the test controls.
+    const losses: AbortController[] = [];
+    const tryAcquire = locks.tryAcquire.bind(locks);
+    jest.spyOn(locks, 'tryAcquire').mockImplementation(async (stack): Promise<StackLock | null> => {
+      const lock = await tryAcquire(stack);
+      if (!lock) return null;
+      const loss = new AbortController();
+      losses.push(loss);
+      return { ...lock, lost: loss.signal };
+    });
+    const d = await manualUpdate('b', '2');
+    await until(() => fake.started.length === 1, 'start');
+    losses.at(-1)!.abort(new StackLockLost('database unreachable'));
+    expect(fake.started[0].ctx.signal.reason).toBeInstanceOf(DeploymentStopped);
+    await until(async () => (await statusOf(d.id)) === 'interrupted', 'the run to be recorded');
+    const row = await repo.findOneByOrFail({ id: d.id });
+    expect(row).toMatchObject({ errorCode: 50012, finishedAt: expect.any(Date) });
+    expect(row.error).toMatch(/^lost the stack lock \(database unreachable\): stopped so that no other instance changes the stack at the same time/);
+  });
+
+  it('records the outcome once the database answers again (a restart while it ran)', async () => {
+    const d = await manualUpdate('c', '2');
+    await until(() => fake.started.length === 1, 'start');
+    const lost = () => Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
+    const transaction = jest.spyOn(repo.manager, 'transaction').mockRejectedValueOnce(lost()).mockRejectedValueOnce(lost());
+    fake.started[0].finish({ status: 'rolled_back', error: 'rolled back', errorCode: 50011 });
+    await until(async () => (await statusOf(d.id)) === 'rolled_back', 'the outcome to be recorded', 10_000);
+    expect(transaction).toHaveBeenCalledTimes(3);
   });
 
   it('refuses an invalid update before recording anything', async () => {

@@ -7,7 +7,9 @@ import { CoalescingLoop } from '../common/coalescing-loop';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { shutdownConfig } from '../config/shutdown.config';
-import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
+import { retryWhileUnreachable } from '../database/db-errors';
+import { DeploymentExecutor, DeploymentStopped, ExecutionResult } from './deployment-executor';
+import { leaseEnded, leaseFromNow, leaseRenewal } from './deployment-lease';
 import { DeploymentNotices } from './deployment-notices';
 import { Deployment } from './entities/deployment.entity';
 import { LiveOutput, storeLines } from './live-output';
@@ -19,6 +21,9 @@ export const POLL_MS = 1000;
 const RECOVERY_EVERY_MS = 30_000;
 /** How often a running deployment's output is saved, for subscribers on other instances. */
 const SAVE_OUTPUT_MS = 1000;
+/** How long a claim or a final state is retried while the database is unreachable (a restart, a failover). */
+export const RECORD_RETRY_MS = 180_000;
+const SHUTTING_DOWN = 'the operation was stopped because the service is shutting down';
 
 interface ActiveRun {
   deployment: Deployment;
@@ -77,7 +82,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([runs(), new Promise((resolve) => (grace = setTimeout(resolve, this.shutdown.graceSeconds * 1000)))]);
     clearTimeout(grace);
-    for (const run of this.active.values()) run.abort.abort();
+    for (const run of this.active.values()) run.abort.abort(new DeploymentStopped(SHUTTING_DOWN));
     await runs();
     this.events.emit('closed');
   }
@@ -114,52 +119,85 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
   private async tryStart(stack: string): Promise<boolean> {
     const lock = await this.locks.tryAcquire(stack);
     if (!lock) return false;
+    let started = false;
     try {
+      // MySQL: a running row while its lock is free means its instance is taking the lock again after
+      // losing its connection (its lease runs), or died (recovery marks it once the lease ended): never
+      // start beside it. (SQLite has one instance, whose start-up recovery ran before any start.)
+      if (this.locks.leaseSeconds !== null && (await this.repo.exists({ where: { serviceName: stack, status: 'running' } }))) return false;
       for (;;) {
         const next = await this.repo.findOne({ where: { serviceName: stack, status: 'queued' }, order: { id: 'ASC' } });
-        if (!next || this.stopping) break;
-        const startedAt = new Date();
-        const running = Object.assign(next, { status: 'running' as const, startedAt });
-        const claimed = await this.repo.manager.transaction(async (tx) => {
-          const { affected } = await tx.update(Deployment, { id: next.id, status: 'queued' }, { status: 'running', startedAt });
-          if (affected === 1) await this.notices.record(tx, running);
-          return affected === 1;
-        });
-        if (claimed) {
+        if (!next || this.stopping) return false;
+        const running = await this.claim(next);
+        if (running) {
           this.notices.flush();
           this.start(running, lock);
-          return true;
+          return (started = true);
         }
         // Superseded between the read and the claim: look at the next one.
       }
-    } catch (err) {
-      await lock.release();
-      throw err;
+    } finally {
+      if (!started) await lock.release();
     }
-    await lock.release();
-    return false;
+  }
+
+  /**
+   * Claims a queued deployment for this instance, with its `started` notice; null when it is no longer
+   * queued. Retried while the database is unreachable: a retry after a commit whose answer was lost
+   * finds the row running since this claim's startedAt, so it is ours.
+   */
+  private async claim(next: Deployment): Promise<Deployment | null> {
+    const startedAt = new Date();
+    const running = Object.assign(next, { status: 'running' as const, startedAt });
+    const lease = this.locks.leaseSeconds === null ? {} : { leaseExpiresAt: leaseFromNow(this.locks.leaseSeconds) };
+    const claimed = await retryWhileUnreachable(
+      () =>
+        this.repo.manager.transaction(async (tx) => {
+          const { affected } = await tx.update(Deployment, { id: next.id, status: 'queued' }, { status: 'running', startedAt, ...lease });
+          if (affected === 1) await this.notices.record(tx, running);
+          return affected === 1 || tx.exists(Deployment, { where: { id: next.id, status: 'running', startedAt } });
+        }),
+      { forMs: RECORD_RETRY_MS, onRetry: (err) => this.logger.warn(`claiming deployment ${next.id}: the database is unreachable (${(err as Error).message}); retrying`) },
+    );
+    return claimed ? running : null;
   }
 
   private start(deployment: Deployment, lock: StackLock): void {
     const run = { deployment, abort: new AbortController(), live: new LiveOutput() } as ActiveRun;
     this.active.set(deployment.id, run);
-    run.done = this.execute(run)
+    if (this.locks.leaseSeconds !== null) lock.renewWith(leaseRenewal(deployment.id, this.locks.leaseSeconds));
+    // Another instance may take the stack over once the lock is gone: docker stops here first.
+    const onLost = () =>
+      run.abort.abort(
+        new DeploymentStopped(
+          `lost the stack lock (${(lock.lost.reason as Error).message}): stopped so that no other instance changes the stack at the same time; check the stack, the swarm may have finished the change`,
+        ),
+      );
+    if (lock.lost.aborted) onLost();
+    else lock.lost.addEventListener('abort', onLost, { once: true });
+    run.done = this.execute(run, lock)
       .catch((err) => this.logger.error(`deployment ${deployment.id}: ${(err as Error).stack ?? err}`))
       .finally(async () => {
+        lock.lost.removeEventListener('abort', onLost);
         await lock.release().catch((err) => this.logger.error(`releasing stack ${deployment.serviceName}: ${(err as Error).message}`));
         this.active.delete(deployment.id);
         this.kick();
       });
   }
 
-  private async execute(run: ActiveRun): Promise<void> {
+  private async execute(run: ActiveRun, lock: StackLock): Promise<void> {
     const d = run.deployment;
     let dirty = false;
+    let saving = false;
     const saver = setInterval(() => {
-      if (!dirty) return;
-      dirty = false;
+      // One save at a time: while the database does not answer, saves would pile up on the pool.
+      if (!dirty || saving) return;
+      [dirty, saving] = [false, true];
       const { lines, total } = run.live.snapshot();
-      this.repo.update({ id: d.id, status: 'running' }, { output: storeLines(lines), lineCount: total }).catch(() => undefined);
+      this.repo
+        .update({ id: d.id, status: 'running' }, { output: storeLines(lines), lineCount: total })
+        .catch(() => undefined)
+        .finally(() => (saving = false));
     }, SAVE_OUTPUT_MS);
     let result: ExecutionResult;
     try {
@@ -174,6 +212,8 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     } finally {
       clearInterval(saver);
     }
+    // The final state ends the lease (a renewal would no longer find the row running).
+    lock.renewWith(null);
     const { lines, total } = run.live.snapshot();
     const final = {
       status: result.status,
@@ -186,10 +226,8 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
       finishedAt: new Date(),
     };
     const finished = Object.assign(d, final);
-    // The final state and its notifications are saved together (the outbox), or neither is.
-    await this.repo.manager.transaction(async (tx) => {
-      const { affected } = await tx.update(Deployment, { id: d.id, status: 'running' }, final);
-      if (affected === 1) await this.notices.record(tx, finished);
+    await this.record(finished, final).catch((err) => {
+      throw new Error(`could not record deployment ${d.id} as ${final.status}, the database stayed unreachable (${(err as Error).message}); recovery will mark it interrupted`);
     });
     this.notices.flush();
     if (result.status !== 'succeeded') this.logger.warn(`deployment ${d.id} (${d.action} ${d.serviceName}) ${result.status}: ${result.error}`);
@@ -198,12 +236,40 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
+   * Saves a run's final state and its notice together (the outbox), or neither; retried while the
+   * database is unreachable, so the outcome survives a database restart. If recovery on another
+   * instance marked the run interrupted meanwhile (this instance's lease ended first: a database outage
+   * or a network cut longer than the lease), the outcome found here is the truth and replaces it; its
+   * notice is sent only if the event differs, so a channel hears `interrupted`, then the real outcome,
+   * never the same event twice. Safe to retry: once an attempt committed, no row matches again (or an
+   * `interrupted` one is written again the same, without a notice).
+   */
+  private async record(finished: Deployment, final: Partial<Deployment>): Promise<void> {
+    const { id, status } = finished;
+    await retryWhileUnreachable(
+      () =>
+        this.repo.manager.transaction(async (tx) => {
+          const { affected } = await tx.update(Deployment, { id, status: 'running' }, final);
+          if (affected === 1) return void (await this.notices.record(tx, finished));
+          const replaced = await tx.update(Deployment, { id, status: 'interrupted' }, final);
+          if (replaced.affected === 1 && status !== 'interrupted') {
+            this.logger.warn(`deployment ${id} was marked interrupted by recovery while it ran here; recorded its outcome, ${status}, instead`);
+            await this.notices.record(tx, finished);
+          }
+        }),
+      { forMs: RECORD_RETRY_MS, onRetry: (err) => this.logger.warn(`recording deployment ${id} (${status}): the database is unreachable (${(err as Error).message}); retrying`) },
+    );
+  }
+
+  /**
    * Marks `running` rows whose stack lock is free as interrupted: their instance died mid-operation
-   * (a live instance holds the lock for as long as its row is running).
+   * (a live instance holds the lock for as long as its row is running). On MySQL only rows whose lease
+   * ended: until then their instance may be taking the lock again after a database restart.
    */
   async recover(): Promise<void> {
     this.lastRecovery = Date.now();
-    const running = await this.repo.find({ select: { id: true, serviceName: true }, where: { status: 'running' } });
+    const orphaned = this.locks.leaseSeconds === null ? { status: 'running' as const } : { status: 'running' as const, leaseExpiresAt: leaseEnded() };
+    const running = await this.repo.find({ select: { id: true, serviceName: true }, where: orphaned });
     for (const stack of new Set(running.map((r) => r.serviceName))) {
       const lock = await this.locks.tryAcquire(stack);
       if (!lock) continue;
@@ -211,17 +277,17 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
         // Read again under the lock: a row may have finished since. Under the lock nothing else changes
         // the stack's running rows, so these are exactly the rows the update marks.
         const stale = await this.repo.find({
-          where: { serviceName: stack, status: 'running', id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
+          where: { ...orphaned, serviceName: stack, id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
         });
         if (!stale.length) continue;
         const interrupted = {
           status: 'interrupted' as const,
-          error: 'the service stopped while this deployment was running; check the stack, the swarm may have finished the change',
+          error: 'the instance running this deployment stopped, or lost the database for longer than its lease; check the stack, the swarm may have finished the change',
           errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
           finishedAt: new Date(),
         };
         const affected = await this.repo.manager.transaction(async (tx) => {
-          const result = await tx.update(Deployment, { serviceName: stack, status: 'running', id: In(stale.map((r) => r.id)) }, interrupted);
+          const result = await tx.update(Deployment, { ...orphaned, serviceName: stack, id: In(stale.map((r) => r.id)) }, interrupted);
           for (const row of stale) await this.notices.record(tx, Object.assign(row, interrupted));
           return result.affected;
         });

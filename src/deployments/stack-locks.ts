@@ -1,9 +1,19 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
+import { databaseConfig } from '../config/database.config';
+import { LEASE_SQL, LeasedStackLock, LockSession, Renewal, TAKE_LOCK_SQL } from './stack-lock-lease';
 
 export interface StackLock {
+  /** Aborted, with a StackLockLost as its reason, once the lock is lost for good (MySQL only). */
+  readonly lost: AbortSignal;
+  /**
+   * MySQL: from now on each renewal of the lease runs `renewal` on the lock's connection (null: a
+   * bare ping); after the lock was taken again it must change a row, or the lock counts as lost.
+   */
+  renewWith(renewal: Renewal | null): void;
   release(): Promise<void>;
 }
 
@@ -11,9 +21,10 @@ export interface StackLock {
  * One operation per stack at a time, across every instance sharing the database.
  * - MySQL/MariaDB: a named lock, `GET_LOCK('dds:stack:<stack>', 0)`, held on one dedicated connection
  *   for the whole operation (named locks belong to a connection, so taking and releasing them on
- *   pooled connections would be meaningless). If the instance dies, the server drops its connection
- *   and the lock with it: nothing stays locked. Lock names are per server, not per database, which is
- *   right when two databases drive one swarm.
+ *   pooled connections would be meaningless), under a lease of STACK_LOCK_LEASE_SECONDS (see
+ *   LeasedStackLock): if the instance dies, or its node vanishes without a word to the server, the
+ *   server ends its session one lease after its last renewal, and the lock with it. Lock names are per
+ *   server, not per database, which is right when two databases drive one swarm.
  * - SQLite: one instance only (the database is a local file), so the in-process set below suffices.
  * The in-process set also stops one instance from taking its own stack twice.
  */
@@ -23,45 +34,46 @@ export class StackLocks {
   private readonly held = new Set<string>();
   /** Per stack, the end of the last `exclusive` section queued in this instance. */
   private readonly sections = new Map<string, Promise<void>>();
+  /** MySQL: the lease of every stack lock, in seconds; null on SQLite. */
+  readonly leaseSeconds: number | null;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(databaseConfig.KEY) db: ConfigType<typeof databaseConfig>,
+  ) {
+    this.leaseSeconds = dataSource.options.type === 'mysql' && db.type === 'mysql' ? db.lockLeaseSeconds : null;
+  }
 
   /** Takes the stack's lock without waiting; null when someone holds it. */
   async tryAcquire(stack: string): Promise<StackLock | null> {
     if (this.held.has(stack)) return null;
     this.held.add(stack);
-    if (this.dataSource.options.type !== 'mysql') return { release: async () => void this.held.delete(stack) };
-    let runner: QueryRunner | undefined;
+    const release = async () => void this.held.delete(stack);
+    if (this.leaseSeconds === null) return { lost: new AbortController().signal, renewWith: () => undefined, release };
+    const leaseMs = this.leaseSeconds * 1000;
+    let session: LockSession | undefined;
     try {
-      runner = this.dataSource.createQueryRunner();
-      await runner.connect();
-      const [row] = await runner.query("SELECT GET_LOCK(CONCAT('dds:stack:', ?), 0) AS got", [stack]);
+      session = await PooledLockSession.open(this.dataSource, leaseMs);
+      const takenAt = Date.now();
+      const [row] = (await session.query(TAKE_LOCK_SQL, [stack, 0], leaseMs)) as { got?: unknown }[];
       if (Number(row?.got) !== 1) {
-        await runner.release();
+        session.release();
         this.held.delete(stack);
         return null;
       }
+      await session.query(LEASE_SQL, [this.leaseSeconds], leaseMs);
+      const lock = new LeasedStackLock(stack, session, takenAt, { leaseMs, open: (ms) => PooledLockSession.open(this.dataSource, ms), logger: this.logger });
+      return {
+        lost: lock.lost,
+        renewWith: (renewal) => lock.renewWith(renewal),
+        release: () => lock.release().finally(release),
+      };
     } catch (err) {
-      await runner?.release().catch(() => undefined);
+      // It may hold the lock: closing it, not pooling it, lets the lock go.
+      session?.destroy();
       this.held.delete(stack);
       throw err;
     }
-    const connection = runner;
-    return {
-      release: async () => {
-        try {
-          await connection.query("SELECT RELEASE_LOCK(CONCAT('dds:stack:', ?))", [stack]);
-          await connection.release();
-        } catch (err) {
-          // Never hand a connection that may still hold the lock back to the pool: close it instead.
-          this.logger.warn(`releasing the lock of stack ${stack} failed (${(err as Error).message}); closing its connection`);
-          (connection as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
-          await connection.release().catch(() => undefined);
-        } finally {
-          this.held.delete(stack);
-        }
-      },
-    };
   }
 
   /**
@@ -103,4 +115,87 @@ export class StackLocks {
       if (this.sections.get(stack) === mine) this.sections.delete(stack);
     }
   }
+}
+
+/** mysql2's callback connection, as TypeORM's query runner holds it. */
+interface Mysql2Connection {
+  query(sql: string, params: unknown[], callback: (err: Error | null, result: unknown) => void): void;
+  once(event: 'end' | 'error', listener: (err?: Error) => void): void;
+  removeListener(event: 'end' | 'error', listener: (err?: Error) => void): void;
+  destroy(): void;
+  stream?: { destroy(): void };
+}
+
+/** A pooled MySQL connection set aside for a lock, with a time limit on every statement. */
+class PooledLockSession implements LockSession {
+  private readonly listeners: ((err?: Error) => void)[] = [];
+
+  private constructor(
+    private readonly runner: QueryRunner,
+    private readonly connection: Mysql2Connection,
+  ) {}
+
+  static async open(dataSource: DataSource, timeoutMs: number): Promise<PooledLockSession> {
+    const runner = dataSource.createQueryRunner();
+    const connecting = runner.connect() as Promise<Mysql2Connection>;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unanswered(`no database connection within ${timeoutMs} ms`)), timeoutMs);
+      });
+      return new PooledLockSession(runner, await Promise.race([connecting, timeout]));
+    } catch (err) {
+      // A connection that comes after all goes back to the pool.
+      connecting.then(() => runner.release(), () => undefined);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  query(sql: string, params: unknown[], timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      // A statement lost in a network cut never fails by itself (TCP retries for many minutes).
+      const timer = setTimeout(() => {
+        this.destroy();
+        reject(unanswered(`the database did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.connection.query(sql, params, (err, result) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(result);
+      });
+    });
+  }
+
+  onClose(listener: (err: Error) => void): void {
+    const once = (err?: Error) => listener(err ?? new Error('the server closed the connection'));
+    this.listeners.push(once);
+    this.connection.once('end', once);
+    this.connection.once('error', once);
+  }
+
+  release(): void {
+    this.unlisten();
+    void this.runner.release();
+  }
+
+  destroy(): void {
+    this.unlisten();
+    // mysql2's destroy() only ends the socket politely; a socket into a black hole must go at once.
+    this.connection.destroy();
+    this.connection.stream?.destroy();
+    void this.runner.release();
+  }
+
+  private unlisten(): void {
+    for (const listener of this.listeners.splice(0)) {
+      this.connection.removeListener('end', listener);
+      this.connection.removeListener('error', listener);
+    }
+  }
+}
+
+function unanswered(message: string): Error {
+  return Object.assign(new Error(message), { code: 'PROTOCOL_SEQUENCE_TIMEOUT' });
 }

@@ -93,4 +93,11 @@ export class Deployment {
 
   @Column({ name: 'finished_at', type: 'datetime', precision: 3, nullable: true })
   finishedAt: Date | null;
+
+  /**
+   * MySQL: when the lease of the stack lock its instance holds ends, on the database's UTC clock
+   * (see StackLocks). Never read into the entity: only SQL compares it.
+   */
+  @Column({ name: 'lease_expires_at', type: 'datetime', precision: 3, nullable: true, select: false })
+  leaseExpiresAt?: Date | null;
 }

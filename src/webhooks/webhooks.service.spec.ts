@@ -63,6 +63,8 @@ interface Options {
   finalStatus?: DeploymentStatus | 'running';
   tagPolicy?: string;
   replayOf?: { id: number; deploymentId: number };
+  /** What `wait` answers when asked not to wait (a replay first looks whether the rollout still runs). */
+  statusAtFirstLook?: DeploymentStatus;
 }
 
 function setup(registry: Registry, opts: Options = {}) {
@@ -90,7 +92,7 @@ function setup(registry: Registry, opts: Options = {}) {
   } as Deployment;
   const deployments = {
     request: async (req: unknown) => (requested.push(req), { ...deployment, status: 'queued' }),
-    wait: async () => deployment,
+    wait: async (_id: number, ms: number) => (ms === 0 && opts.statusAtFirstLook ? { ...deployment, status: opts.statusAtFirstLook } : deployment),
     lines: () => ['halo_halo', 'verify: done'],
     lastRolledTag: async () => undefined,
   } as unknown as DeploymentsService;
@@ -262,6 +264,14 @@ describe('WebhooksService: tag policy, replays and the delivery log', () => {
     expect(await answer(s.service, REGISTRIES.aliyun.push())).toEqual({ status: 200, code: 0 });
     expect(s.requested).toHaveLength(0);
     expect(s.recorded).toEqual([expect.objectContaining({ decision: 'duplicate', deploymentId: 11, reason: expect.stringContaining('delivery 41') })]);
+  });
+
+  it('a replay that arrives while the rollout runs waits for it like the push it repeats, and answers its output', async () => {
+    const s = setup('aliyun', { replayOf: { id: 41, deploymentId: 11 }, statusAtFirstLook: 'running' });
+    await expect(s.service.receive(call(REGISTRIES.aliyun.push()))).resolves.toEqual({ accepted: false, data: ['halo_halo', 'verify: done'] });
+    expect(s.requested).toHaveLength(0);
+    expect(s.recorded).toEqual([expect.objectContaining({ decision: 'duplicate', deploymentId: 11 })]);
+    expect(await outcomes(s.metrics)).toEqual({ duplicate: 1 });
   });
 
   it('knows a replay before the tag policy, which would refuse the tag now running', async () => {

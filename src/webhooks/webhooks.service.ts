@@ -159,9 +159,9 @@ export class WebhooksService {
       Object.assign(entry, { repository, tag, digest, decision: 'duplicate', deploymentId: earlier.deploymentId });
       entry.reason = `delivery ${earlier.id} already rolled this push as deployment ${earlier.deploymentId}`;
       progress.outcome = 'duplicate';
-      // A replay while that rollout still runs joins it, as a second identical push would.
+      // A replay while that rollout still runs joins it and waits for it, as a second identical push would.
       const rolling = await this.deployments.wait(earlier.deploymentId, 0);
-      if (!isFinished(rolling.status)) return { accepted: true, data: { deploymentId: rolling.id, status: rolling.status } };
+      if (!isFinished(rolling.status)) return this.answerWhenDone([rolling], format, progress);
       return { accepted: false, data: [`duplicate: ${entry.reason}`] };
     }
     const { push, targets } = await this.chooseByPolicy(script, candidates);
@@ -187,11 +187,22 @@ export class WebhooksService {
     entry.deploymentId = queued[0].id;
     // Recorded before waiting: a registry that gives up must still find its delivery in the log.
     await this.record(script, progress, 202, 0);
+    return this.answerWhenDone(queued, format, progress);
+  }
 
-    const done = await Promise.all(queued.map((d) => this.deployments.wait(d.id, this.answerWithinMs(format))));
+  /**
+   * Waits for the rollouts as long as the registry waits for an answer: their output, their error, or
+   * 202 with the one still running.
+   */
+  private async answerWhenDone(deployments: Deployment[], format: RegistryFormat, progress: Progress): Promise<WebhookOutcome> {
+    // A replay joining a rollout stays counted as a duplicate, whatever the rollout's end.
+    const count = (outcome: WebhookOutcomeLabel) => {
+      if (progress.outcome !== 'duplicate') progress.outcome = outcome;
+    };
+    const done = await Promise.all(deployments.map((d) => this.deployments.wait(d.id, this.answerWithinMs(format))));
     const pending = done.find((d) => !isFinished(d.status));
     if (pending) {
-      progress.outcome = 'accepted';
+      count('accepted');
       return { accepted: true, data: { deploymentId: pending.id, status: pending.status } };
     }
     progress.rolloutFinished = true;
@@ -199,11 +210,11 @@ export class WebhooksService {
     for (const d of done) {
       const error = DeploymentsService.errorFor(d, lines);
       if (error) {
-        progress.outcome = d.status as WebhookOutcomeLabel; // failed, rolled_back, superseded or interrupted
+        count(d.status as WebhookOutcomeLabel); // failed, rolled_back, superseded or interrupted
         throw error;
       }
     }
-    progress.outcome = 'succeeded';
+    count('succeeded');
     return { accepted: false, data: lines };
   }
 

@@ -142,9 +142,10 @@ describe('DatabaseThrottlerStorage: two instances on one database', () => {
 
 describe('DatabaseThrottlerStorage on MySQL', () => {
   /** A MySQL stand-in: `transactions` replace its first transactions in turn (a deadlock, say); it records every statement. */
+  const FIXED_NOW = 1_700_000_000_000;
   function fakeMysql(transactions: (() => Promise<unknown>)[]) {
     const statements: string[] = [];
-    const tx = { query: async (sql: string) => (statements.push(sql), sql.startsWith('SELECT') ? [{ hits: 2, window_ends_at: String(Date.now() + 30_000) }] : {}) };
+    const tx = { query: async (sql: string) => (statements.push(sql), sql.startsWith('SELECT') ? [{ hits: 2, window_ends_at: String(FIXED_NOW + 30_000) }] : {}) };
     const dataSource = {
       options: { type: 'mysql' },
       transaction: async (work: (t: typeof tx) => Promise<unknown>) => (transactions.shift() ?? (() => work(tx)))(),
@@ -156,7 +157,8 @@ describe('DatabaseThrottlerStorage on MySQL', () => {
 
   it('upserts and reads the row back in one transaction', async () => {
     const { dataSource, statements } = fakeMysql([]);
-    await expect(new DatabaseThrottlerStorage(dataSource).increment('k', MINUTE, 3, MINUTE, 'address')).resolves.toMatchObject({ totalHits: 2, isBlocked: false, timeToExpire: 30 });
+    // A fixed clock: on a busy machine a millisecond between the two reads would make it 31 s.
+    await expect(new DatabaseThrottlerStorage(dataSource, () => FIXED_NOW).increment('k', MINUTE, 3, MINUTE, 'address')).resolves.toMatchObject({ totalHits: 2, isBlocked: false, timeToExpire: 30 });
     expect(statements.map((sql) => sql.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(['INSERT INTO', 'SELECT hits,', 'DELETE FROM']);
     expect(statements[0]).toContain('ON DUPLICATE KEY UPDATE');
   });

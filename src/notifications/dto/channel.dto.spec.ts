@@ -1,15 +1,6 @@
-import { ArgumentMetadata } from '@nestjs/common';
-import { AppError } from '../../common/app-error';
-import { createValidationPipe } from '../../common/validation';
+import { fieldsRefused } from '../../common/validation.testing';
 import { CreateChannelDto, UpdateChannelDto } from './channel.dto';
 
-const fieldsRefused = (metatype: ArgumentMetadata['metatype'], value: object) =>
-  createValidationPipe()
-    .transform(value, { type: 'body', metatype })
-    .then(
-      () => [],
-      (err: AppError) => (err.data as { errors: { field: string }[] }).errors.map((e) => e.field),
-    );
 
 describe('channel DTOs', () => {
   // Found by test/fuzz.e2e-spec.ts: the create DTO inherited the update's "optional" name and met the NOT NULL column (500).

@@ -1,16 +1,7 @@
-import { ArgumentMetadata } from '@nestjs/common';
-import { AppError } from '../../common/app-error';
-import { createValidationPipe } from '../../common/validation';
+import { fieldsRefused } from '../../common/validation.testing';
 import { CreateScriptDto, UpdateScriptDto } from './script.dto';
 
 const COMPOSE = 'services:\n  web:\n    image: alpine:3\n';
-const fieldsRefused = (metatype: ArgumentMetadata['metatype'], value: object) =>
-  createValidationPipe()
-    .transform(value, { type: 'body', metatype })
-    .then(
-      () => [],
-      (err: AppError) => (err.data as { errors: { field: string }[] }).errors.map((e) => e.field),
-    );
 
 describe('script DTOs', () => {
   // Found by test/fuzz.e2e-spec.ts: @IsOptional let null through to a NOT NULL column, or to the compose parser (500).

@@ -34,9 +34,13 @@ export interface User {
 export class ControlPlane {
   constructor(readonly cluster: Cluster) {}
 
-  /** Deploys deploy/stack.mysql.yml as the README says (secrets first), and waits for every replica. */
-  static async deploy(cluster: Cluster, replicas: number): Promise<ControlPlane> {
+  /**
+   * Deploys deploy/stack.mysql.yml as the README says (secrets first), and waits for every replica.
+   * `keepOff`: a node that gets none of its tasks (paused while they are placed).
+   */
+  static async deploy(cluster: Cluster, replicas: number, keepOff?: ClusterNode): Promise<ControlPlane> {
     const manager = cluster.nodes[0];
+    if (keepOff) manager.docker('node', 'update', '--availability', 'pause', keepOff.name);
     for (const [name, value] of [
       ['dds_jwt_secret', randomBytes(32).toString('hex')],
       ['dds_secrets_key', randomBytes(32).toString('base64')],
@@ -61,13 +65,17 @@ export class ControlPlane {
     if (deployed.status !== 0) throw new Error(`docker stack deploy of the control plane failed: ${deployed.stderr}`);
     const plane = new ControlPlane(cluster);
     await plane.waitForReplicas(replicas, 180_000);
+    if (keepOff) manager.docker('node', 'update', '--availability', 'active', keepOff.name);
     return plane;
   }
 
-  /** A manager that answers (some may be down on purpose). */
+  private lastManager?: ClusterNode;
+
+  /** A manager that answers (some may be down on purpose), the one that answered last first. */
   async manager(): Promise<ClusterNode> {
-    for (const node of this.cluster.nodes) {
-      if ((await node.dockerAsync(['node', 'ls', '-q'], 10_000)).status === 0) return node;
+    const nodes = this.cluster.nodes;
+    for (const node of this.lastManager ? [this.lastManager, ...nodes.filter((n) => n !== this.lastManager)] : nodes) {
+      if ((await node.dockerAsync(['node', 'ls', '-q'], 10_000)).status === 0) return (this.lastManager = node);
     }
     throw new Error('no manager answers');
   }
@@ -87,7 +95,10 @@ export class ControlPlane {
   /** The nodes whose app replica runs and answers /health/ready. */
   async readyReplicas(): Promise<ClusterNode[]> {
     const nodes = (await this.tasks(APP_SERVICE)).filter((t) => t.state.startsWith('Running')).map((t) => this.cluster.node(t.node));
-    const ready = await Promise.all(nodes.map(async (node) => (await this.api(node).get('/health/ready').catch(() => undefined))?.status === 200));
+    // A node cut off never answers: give up on it after a few seconds.
+    const ready = await Promise.all(
+      nodes.map((node) => fetch(`${this.api(node).baseUrl}/health/ready`, { signal: AbortSignal.timeout(3_000) }).then((res) => res.ok, () => false)),
+    );
     return nodes.filter((_, i) => ready[i]);
   }
 

@@ -1,0 +1,140 @@
+/**
+ * The control plane highly available: three managers, two app replicas on one MariaDB
+ * (deploy/stack.mysql.yml), under concurrent pushes, a lost manager and a partitioned leader.
+ */
+import { eventually } from '../support/packaging';
+import { GOOD_PASSWORD } from '../support/test-app';
+import { Cluster, ClusterNode } from './support/cluster';
+import { ControlPlane, deliver, distributionPush, publish, User } from './support/control-plane';
+import { elapsed, withControlPlane } from './support/scenario';
+import { spreadCompose, UserStack } from './support/stacks';
+
+describe('the control plane on three managers: two replicas, one database', () => {
+  // node1 made the swarm, so it leads: it runs none of the control plane at first, so that cutting
+  // the leader off cuts the swarm's raft, not the database both replicas need.
+  const ctx = withControlPlane({ managers: 3, replicas: 2, keepOffFirstNode: true });
+  let cluster: Cluster;
+  let plane: ControlPlane;
+  let admin: User;
+  let replicas: ClusterNode[];
+  beforeAll(async () => {
+    ({ cluster, plane, admin } = ctx);
+    replicas = await plane.readyReplicas();
+  });
+
+  /** A replica that answers now (one may be lost on purpose). */
+  const api = () => plane.api(replicas[0]);
+
+  it('two replicas given the same push at once roll it once; different pushes at once roll one after the other', async () => {
+    const path = 'acme/both';
+    publish(cluster.nodes[0], path, '1');
+    const v2 = publish(cluster.nodes[0], path, '2');
+    const stack = await UserStack.create(plane, api(), admin, 'both', spreadCompose(path, '1'));
+    const [a, b] = replicas.map((node) => plane.api(node));
+
+    const same = distributionPush(path, '2', v2.digest);
+    const answers = await Promise.all([deliver(a, stack.autoUpdateUrl, same), deliver(b, stack.autoUpdateUrl, same)]);
+    // Distribution waits 1 s for an answer: both are 202, naming the one deployment.
+    expect(answers.map((r) => r.status)).toEqual([202, 202]);
+    expect(answers[1].body.data.deploymentId).toBe(answers[0].body.data.deploymentId);
+    const first = await stack.finished(api, answers[0].body.data.deploymentId);
+    expect(first).toMatchObject({ status: 'succeeded', tag: '2' });
+
+    const v3 = publish(cluster.nodes[0], path, '3');
+    const v4 = publish(cluster.nodes[0], path, '4');
+    const [r3, r4] = await Promise.all([deliver(a, stack.autoUpdateUrl, distributionPush(path, '3', v3.digest)), deliver(b, stack.autoUpdateUrl, distributionPush(path, '4', v4.digest))]);
+    expect([r3.status, r4.status]).toEqual([202, 202]);
+    const [d3, d4] = await Promise.all([stack.finished(api, r3.body.data.deploymentId), stack.finished(api, r4.body.data.deploymentId)]);
+    // One after the other, never overlapping (or the later one superseded the earlier while queued).
+    const statuses = [d3.status, d4.status].sort();
+    expect([['succeeded', 'succeeded'], ['succeeded', 'superseded']]).toContainEqual(statuses);
+    if (statuses[1] === 'succeeded') {
+      const [earlier, later] = [d3, d4].sort((x, y) => Date.parse(x.startedAt!) - Date.parse(y.startedAt!));
+      expect(Date.parse(later.startedAt!)).toBeGreaterThanOrEqual(Date.parse(earlier.finishedAt!));
+    }
+    const history = await stack.deployments(api());
+    expect(history.filter((d) => d.action === 'update')).toHaveLength(3);
+  });
+
+  it('the login rate limit holds across both replicas', async () => {
+    const [a, b] = replicas.map((node) => plane.api(node));
+    // AUTH_RATE_LIMIT_PER_USERNAME is 10 a minute, counted in the shared database: 14 wrong logins
+    // alternated between the replicas get 10 answers and then only 429s (per replica it would be 14).
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) statuses.push((await (i % 2 ? b : a).post('/web/user/login', { username: 'ghost', password: `wrong-${i}-${GOOD_PASSWORD}` })).status);
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(4).fill(429)]);
+  });
+
+  it('a manager running an app replica lost: the other replica serves and rolls pushes, and nothing stays running', async () => {
+    const dbNode = (await plane.tasks('dds_db'))[0].node;
+    const lost = replicas.find((n) => n.name !== dbNode)!;
+    const survivor = replicas.find((n) => n !== lost)!;
+    const path = 'acme/ha';
+    publish(survivor, path, '1');
+    const v2 = publish(survivor, path, '2');
+    const v3 = publish(survivor, path, '3');
+    const stack = await UserStack.create(plane, plane.api(lost), admin, 'ha', spreadCompose(path, '1', { monitor: '4s', delay: '2s', maxPerNode: 3 }));
+
+    // A rollout runs on the replica about to be lost.
+    const answer = await deliver(plane.api(lost), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
+    expect(answer.status).toBe(202);
+    const lostAt = Date.now();
+    lost.powerOff();
+    replicas = [survivor];
+
+    const served = await plane.api(survivor).get('/web/user/me', admin.authorization);
+    expect(served.body.code).toBe(0);
+    const first = await stack.finished(api, answer.body.data.deploymentId, 180_000);
+    console.log(`manager ${lost.name} with an app replica lost: its deployment ${first.status} after ${elapsed(lostAt)}`);
+    expect(FINAL_AFTER_LOSS).toContain(first.status);
+
+    const next = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '3', v3.digest));
+    expect(next.status).toBe(202);
+    const done = await stack.finished(api, next.body.data.deploymentId, 180_000);
+    console.log(`push after the loss: ${done.status} ${elapsed(lostAt)} after the loss`);
+    expect(done).toMatchObject({ status: 'succeeded', tag: '3' });
+    expect((await stack.deployments(api())).filter((d) => d.status === 'running' || d.status === 'queued')).toEqual([]);
+
+    await lost.startEngine(cluster.insecureRegistries);
+    replicas = await plane.waitForReplicas(2, 180_000);
+  });
+
+  it('the leader partitioned from the other managers: a new leader is elected, the rollout in flight ends cleanly, the next push works', async () => {
+    const leader = await cluster.leader();
+    const path = 'acme/split';
+    const survivor = replicas.find((n) => n !== leader)!;
+    publish(survivor, path, '1');
+    const v2 = publish(survivor, path, '2');
+    const v3 = publish(survivor, path, '3');
+    const stack = await UserStack.create(plane, plane.api(survivor), admin, 'split', spreadCompose(path, '1', { maxPerNode: 3 }));
+
+    // A rollout in flight through the replica that stays, then the leader cut off.
+    const inFlight = await deliver(plane.api(survivor), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
+    expect(inFlight.status).toBe(202);
+    const cutAt = Date.now();
+    leader.cutLink();
+    replicas = [survivor];
+    try {
+      let newLeader: ClusterNode | undefined;
+      await eventually(async () => (newLeader = await cluster.leader().catch(() => undefined)) !== undefined && newLeader !== leader, 'a new leader', 120_000, 1000);
+      console.log(`leader ${leader.name} partitioned: ${newLeader!.name} leads after ${elapsed(cutAt)}`);
+      const first = await stack.finished(api, inFlight.body.data.deploymentId, 240_000);
+      console.log(`the rollout in flight at the cut: ${first.status} ${elapsed(cutAt)} after it${first.error ? `: ${first.error}` : ''}`);
+      // Swarm's state says which: the service runs tag 2 exactly when the deployment says it succeeded.
+      const spec = (await plane.manager()).docker('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', stack.service).trim();
+      if (first.status === 'succeeded') expect(spec.split('@')[0]).toBe(`${v2.repository}:2`);
+      else expect(first).toMatchObject({ status: expect.stringMatching(/^(failed|rolled_back)$/), error: expect.any(String) });
+
+      const answer = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '3', v3.digest));
+      expect(answer.status).toBe(202);
+      const done = await stack.finished(api, answer.body.data.deploymentId, 240_000);
+      console.log(`push after the partition: ${done.status} ${elapsed(cutAt)} after the cut`);
+      expect(done).toMatchObject({ status: 'succeeded', tag: '3' });
+    } finally {
+      leader.restoreLink();
+    }
+  });
+});
+
+/** What a deployment whose replica died may honestly end as: finished by it before, or recovered after. */
+const FINAL_AFTER_LOSS = ['succeeded', 'interrupted'];

@@ -4,6 +4,8 @@
  * Test stacks roll images from the registry in the cluster's bridge namespace, as a user's would.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient, eventually } from '../../support/packaging';
 import { GOOD_PASSWORD } from '../../support/test-app';
@@ -139,12 +141,12 @@ export function publish(node: ClusterNode, path: string, tag: string): { reposit
   const repository = `${REGISTRY_HOST}/${path}`;
   const ref = `${repository}:${tag}`;
   buildImageVariant(ref, `${path}:${tag}`);
-  const archive = sh('mktemp', '/tmp/dds-publish-XXXXXX.tar').trim();
+  const dir = mkdtempSync(join(tmpdir(), 'dds-publish-'));
   try {
-    sh('docker', 'save', '-o', archive, ref);
-    node.docker('load', '-q', '-i', archive);
+    sh('docker', 'save', '-o', join(dir, 'image.tar'), ref);
+    node.docker('load', '-q', '-i', join(dir, 'image.tar'));
   } finally {
-    sh('rm', '-f', archive);
+    rmSync(dir, { recursive: true, force: true });
   }
   const pushed = node.docker('push', ref);
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];

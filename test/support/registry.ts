@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../../bench/lib/processes';
 
 export interface TestRegistry {
-  /** `127.0.0.1:<port>`: the engine treats 127.0.0.0/8 registries as insecure, so push works. */
+  /** `127.0.0.1:<port>` (the engine treats 127.0.0.0/8 registries as insecure, so push works), or the namespace address given. */
   host: string;
   stop(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import { eventually } from '../support/packaging';
 import { GOOD_PASSWORD } from '../support/test-app';
 import { Cluster, ClusterNode } from './support/cluster';
-import { ControlPlane, deliver, distributionPush, publish, User } from './support/control-plane';
+import { ControlPlane, DB_SERVICE, deliver, distributionPush, publish, User } from './support/control-plane';
 import { elapsed, withControlPlane } from './support/scenario';
 import { spreadCompose, UserStack } from './support/stacks';
 
@@ -70,7 +70,7 @@ describe('the control plane on three managers: two replicas, one database', () =
   });
 
   it('a manager running an app replica lost: the other replica serves and rolls pushes, and nothing stays running', async () => {
-    const dbNode = (await plane.tasks('dds_db'))[0].node;
+    const dbNode = (await plane.tasks(DB_SERVICE))[0].node;
     const lost = replicas.find((n) => n.name !== dbNode)!;
     const survivor = replicas.find((n) => n !== lost)!;
     const path = 'acme/ha';

@@ -6,7 +6,7 @@
  */
 import { eventually } from '../support/packaging';
 import { Cluster, REGISTRY_HOST } from './support/cluster';
-import { ControlPlane, deliver, distributionPush, publish, User } from './support/control-plane';
+import { APP_SERVICE, ControlPlane, DB_SERVICE, deliver, distributionPush, publish, User } from './support/control-plane';
 import { elapsed, withControlPlane } from './support/scenario';
 import { spreadCompose, UserStack } from './support/stacks';
 
@@ -116,7 +116,7 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
   it('the app replica killed mid-rollout: swarm restarts it, the deployment is recorded interrupted, the next push works', async () => {
     const { stack, path, id } = await rollingStack('killed');
     const node1 = cluster.nodes[0];
-    const [container] = node1.docker('ps', '-q', '--filter', 'label=com.docker.swarm.service.name=dds_app').split('\n').filter(Boolean);
+    const [container] = node1.containersOf(APP_SERVICE);
     const killedAt = Date.now();
     node1.docker('kill', container);
     await plane.waitForReplicas(1, 120_000);
@@ -137,11 +137,11 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
 
   it('the database restarted mid-rollout: the deployment records its real outcome once the database is back, the next push works', async () => {
     const { stack, path, id, v2 } = await rollingStack('dbrestart');
-    const dbNode = cluster.node((await plane.tasks('dds_db'))[0].node);
-    const [db] = dbNode.docker('ps', '-q', '--filter', 'label=com.docker.swarm.service.name=dds_db').split('\n').filter(Boolean);
+    const dbNode = cluster.node((await plane.tasks(DB_SERVICE))[0].node);
+    const [db] = dbNode.containersOf(DB_SERVICE);
     const killedAt = Date.now();
     dbNode.docker('kill', db);
-    await eventually(async () => (await plane.tasks('dds_db')).some((t) => t.state.startsWith('Running')), 'the database to run again', 120_000, 1000);
+    await eventually(async () => (await plane.tasks(DB_SERVICE)).some((t) => t.state.startsWith('Running')), 'the database to run again', 120_000, 1000);
     await plane.waitForReplicas(1, 120_000);
     const back = elapsed(killedAt);
     const done = await stack.finished(api, id, 120_000);

@@ -90,6 +90,11 @@ export class ClusterNode {
     return sh('docker', '-H', `unix://${this.socket}`, ...args);
   }
 
+  /** Ids of the running containers of one swarm service on this node. */
+  containersOf(service: string): string[] {
+    return this.docker('ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`).split('\n').filter(Boolean);
+  }
+
   /** This node's docker CLI without throwing (a node may be down on purpose). */
   dockerAsync(args: string[], timeoutMs = 60_000): Promise<Result> {
     return run('docker', ['-H', `unix://${this.socket}`, ...args], { timeoutMs });

@@ -56,6 +56,7 @@ RUN mkdir -p /data && chown 1000:1000 /data \
 VOLUME /data
 EXPOSE 8080
 STOPSIGNAL SIGTERM
+# Liveness only: readiness includes the database, and swarm would restart every replica during an outage.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "dist/src/docker-entrypoint.js"]

@@ -68,7 +68,7 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
 
   it('holds the compiled app only: no TypeScript, no dev dependencies; health check, stop signal, /data volume', () => {
     const config = JSON.parse(docker('image', 'inspect', '--format', '{{json .Config}}', IMAGE));
-    expect(config.Healthcheck.Test.join(' ')).toContain('/health/ready');
+    expect(config.Healthcheck.Test.join(' ')).toContain('/health/live');
     expect(config.StopSignal).toBe('SIGTERM');
     expect(Object.keys(config.Volumes)).toEqual(['/data']);
     expect(config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'DATA_DIR=/data']));

@@ -18,6 +18,7 @@ import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, e2eDatabase } from './support/databases';
 import { DbProxy } from './support/db-proxy';
 import { HttpReceiver } from './support/notification-receiver';
+import { until } from './support/packaging';
 import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
@@ -32,16 +33,6 @@ const RECOVERY_SECONDS = 30;
 
 const aliyunPush = (tag: string) => aliyunPushFor(NAMESPACE, tag);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 interface Row {
   id: number;

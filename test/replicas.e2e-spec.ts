@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { AppProcess, compileApp, startAppProcess } from './support/app-process';
 import { createTestDatabase, e2eDatabase } from './support/databases';
 import { HttpReceiver } from './support/notification-receiver';
-import { ALIYUN_HOST, aliyunPush as aliyunPushFor, haloCompose, specImage } from './support/rollouts';
+import { until } from './support/packaging';
+import { ALIYUN_HOST, aliyunPush as aliyunPushFor, Deployment, FINISHED,  haloCompose, specImage } from './support/rollouts';
 import { GOOD_PASSWORD, uniqueName } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
 
@@ -20,30 +21,8 @@ const PREFIX = `rp${randomBytes(3).toString('hex')}`;
 const NAMESPACE = `${PREFIX}ns`;
 const REPO = `${ALIYUN_HOST}/${NAMESPACE}/halo`;
 const TAGS = ['v0', 'same-1', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5'];
-const FINISHED = ['succeeded', 'failed', 'rolled_back', 'superseded', 'interrupted'];
 
 const aliyunPush = (tag: string) => aliyunPushFor(NAMESPACE, tag);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
-interface DeploymentRow {
-  id: number;
-  action: string;
-  trigger: string;
-  tag: string | null;
-  digest: string | null;
-  status: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
 
 describe('two replicas on one MariaDB database', () => {
   let build: ReturnType<typeof compileApp> | undefined;
@@ -236,7 +215,7 @@ describe('two replicas on one MariaDB database', () => {
     let script: { id: number; path: string; webhookToken: string; swarmService: string };
     const receiver = new HttpReceiver();
 
-    const deployments = async (): Promise<DeploymentRow[]> => {
+    const deployments = async (): Promise<Deployment[]> => {
       const res = await a.request('GET', `/web/user/script/${script.id}/deployments?pageSize=200`, { token });
       expect(res.body.code).toBe(0);
       return res.body.data.content;
@@ -274,7 +253,7 @@ describe('two replicas on one MariaDB database', () => {
       const body = aliyunPush('same-1');
       const answers = await Promise.all([a, b, a, b, a, b, a, b].map((app) => push(app, body).then((res) => ({ app: app.name, res }))));
 
-      const rows = await until('the push to finish', allFinished);
+      const rows = await until('the push to finish', allFinished, 90_000);
       const forTag = rows.filter((d) => d.action === 'update' && d.tag === 'same-1');
       expect(forTag.map((d) => [d.trigger, d.digest, d.status])).toEqual([['webhook', body.push_data.digest, 'succeeded']]);
       expect(rows).toHaveLength(before + 1);
@@ -305,8 +284,8 @@ describe('two replicas on one MariaDB database', () => {
         await until(`the ${tag} deployment to be recorded`, async () => ((await deployments()).some((d) => d.tag === tag) ? true : undefined), 15_000);
       }
 
-      await until(`${script.swarmService} to run burst-5`, () => (specImage(script.swarmService) === `${REPO}:burst-5` ? true : undefined));
-      const rows = await until('the burst to finish', allFinished);
+      await until(`${script.swarmService} to run burst-5`, () => (specImage(script.swarmService) === `${REPO}:burst-5` ? true : undefined), 90_000);
+      const rows = await until('the burst to finish', allFinished, 90_000);
       const burst = rows.filter((d) => !before.has(d.id));
       expect(burst.map((d) => [d.action, d.trigger, d.tag]).reverse()).toEqual(tags.map((tag) => ['update', 'webhook', tag]));
       const ran = burst.filter((d) => d.startedAt !== null);
@@ -337,7 +316,7 @@ describe('two replicas on one MariaDB database', () => {
     });
 
     it('tells the channel about every deployment exactly once, whichever replica ran or superseded it', async () => {
-      const rows = await until('every deployment to finish', allFinished);
+      const rows = await until('every deployment to finish', allFinished, 90_000);
       const expected = rows.flatMap((d) => (d.status === 'superseded' ? [`${d.id} superseded`] : [`${d.id} started`, `${d.id} ${d.status}`])).sort();
       const received = () => receiver.to('/all').map((r) => `${JSON.parse(r.body).deployment.deploymentId} ${r.headers['x-dds-event']}`).sort();
       await until('every message to arrive', () => (received().length >= expected.length ? true : undefined), 30_000);

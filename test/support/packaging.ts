@@ -8,13 +8,20 @@ export function sh(cmd: string, args: string[], input?: string, cwd?: string): s
   return res.stdout;
 }
 
-/** Polls `check` every `pollMs` until it holds; fails after `ms` naming what it waited for. */
-export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 30_000, pollMs = 500): Promise<void> {
+/** Polls `probe` every `pollMs` until it gives a value; fails after `ms` naming what it waited for. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000, pollMs = 250): Promise<T> {
   const end = Date.now() + ms;
-  while (!(await check())) {
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** Polls `check` every `pollMs` until it holds; fails after `ms` naming what it waited for. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 30_000, pollMs = 500): Promise<void> {
+  await until(what, async () => ((await check()) ? true : undefined), ms, pollMs);
 }
 
 /** Ids of the running containers of one swarm service on this node. */

@@ -3,6 +3,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { docker } from './test-images';
 
+/** A deployment as the API answers it. */
+export interface Deployment {
+  id: number;
+  action: string;
+  trigger: string;
+  tag: string | null;
+  digest: string | null;
+  status: string;
+  error: string | null;
+  errorCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** The statuses a deployment ends in. */
+export const FINISHED = ['succeeded', 'failed', 'rolled_back', 'superseded', 'interrupted'];
+
 /** The registry host of the contract's Alibaba Cloud example (images are only tagged so locally). */
 export const ALIYUN_HOST = 'registry.cn-shanghai.aliyuncs.com';
 

@@ -1,22 +1,8 @@
 /** A user's stack on the multi-node swarm, rolled by the control plane as a registry push would. */
 import { ApiClient, eventually } from '../../support/packaging';
+import { Deployment, FINISHED } from '../../support/rollouts';
 import { ClusterNode, REGISTRY_HOST } from './cluster';
 import { ControlPlane, User } from './control-plane';
-
-export const FINISHED = ['succeeded', 'failed', 'rolled_back', 'superseded', 'interrupted'];
-
-export interface Deployment {
-  id: number;
-  action: string;
-  trigger: string;
-  tag: string | null;
-  digest: string | null;
-  status: string;
-  error: string | null;
-  errorCode: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
 
 /**
  * Three tasks spread over the nodes (`maxPerNode` 1: exactly one per node), stop-first, rolled back on

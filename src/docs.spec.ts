@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Errors } from './common/error-codes';
 
-/** The README and docs/ must match the code: links resolve, and every error code is documented. */
+/** The README and docs/ must match the code: links resolve, and every error code and variable is documented once. */
 const ROOT = resolve(__dirname, '..');
 const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 const read = (page: string) => readFileSync(join(ROOT, page), 'utf8');
@@ -42,5 +42,13 @@ describe('README.md and docs/', () => {
     const documented = [...read('docs/errors.md').matchAll(/^\| (\d{5}) \| (\d{3}) \|/gm)].map(([, code, status]) => `${code} ${status}`);
     const inCode = Object.values(Errors).map((e) => `${e.code} ${e.status}`);
     expect([...documented].sort()).toEqual([...new Set(inCode)].sort());
+  });
+
+  it('docs/configuration.md lists every variable src/config reads, and no other', () => {
+    const configFiles = readdirSync(join(ROOT, 'src/config')).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    const inCode = new Set(configFiles.flatMap((f) => [...read(`src/config/${f}`).matchAll(/'([A-Z][A-Z0-9_]{2,})'/g)].map((m) => m[1])));
+    // DOCKER_HOST is the docker CLI's own variable, documented for where it points.
+    const documented = new Set([...read('docs/configuration.md').matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]).filter((v) => v !== 'DOCKER_HOST'));
+    expect([...documented].sort()).toEqual([...inCode].sort());
   });
 });

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { join } from 'node:path';
 import { appConfig } from '../config/app.config';
 import { writeFileAtomic } from './atomic-write';
 import { DockerCli, DockerCliError, DockerRunOptions } from './docker-cli';
 import { assertStackName, assertSwarmServiceName, InvalidDockerArgumentError } from './docker-names';
 import { isImageReference } from './image-reference';
+import { composeFilePath } from './stack-files';
 import { interpretUpdateStatus, parseUpdateStatus, UpdateVerdict } from './update-status';
 
 /** One row of `docker stack services --format '{{json .}}'`. */
@@ -95,7 +95,7 @@ export class SwarmService {
 
   /** Writes one of the stack's compose files atomically (mode 0600) and returns its path. */
   async writeComposeFile(stack: string, content: string, fileName = 'docker-compose.yml'): Promise<string> {
-    const path = join(this.app.dataDir, 'stacks', assertStackName(stack), fileName);
+    const path = composeFilePath(this.app.dataDir, stack, fileName);
     await writeFileAtomic(path, content);
     return path;
   }

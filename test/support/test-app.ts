@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import passport from 'passport';
 import { createApp } from '../../src/app.factory';
 import { JwtStrategy } from '../../src/auth/jwt.strategy';
-import { createTestDatabase } from './databases';
+import { assertTestDatabaseUrl, createTestDatabase } from './databases';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -44,6 +44,7 @@ const BASE_ENV = {
  */
 export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  assertTestDatabaseUrl(env.DATABASE_URL ?? db.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'dds-data-'));
   const saved = { ...process.env };
   Object.assign(process.env, BASE_ENV, { DATABASE_URL: db.url, DATA_DIR: dataDir }, env);

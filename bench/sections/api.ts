@@ -70,10 +70,9 @@ export async function apiSection(db: BenchDb, opts: { scale: boolean; log: (m: s
         value: fmt(result),
         baseline: `${baseline.rps} req/s (bare Fastify)`,
         ratio: ratio.toFixed(3),
-        target:
-          minRatio === undefined
-            ? undefined
-            : `>= ${minRatio}, p99 < ${TARGETS.p99Ms} ms (${verdict(ratio >= minRatio && result.p99 < TARGETS.p99Ms && !result.errors && !result.non2xx)})`,
+        ...(minRatio !== undefined && {
+          target: `>= ${minRatio}, p99 < ${TARGETS.p99Ms} ms (${verdict(ratio >= minRatio && result.p99 < TARGETS.p99Ms && !result.errors && !result.non2xx)})`,
+        }),
       });
     }
     rows.push({

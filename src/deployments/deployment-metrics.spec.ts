@@ -4,6 +4,7 @@ import { dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
+import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
 import { DeploymentMetrics } from './deployment-metrics';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentRunner } from './deployment-runner';
@@ -22,6 +23,7 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
   let ds: DataSource;
   let repo: Repository<Deployment>;
   let runner: DeploymentRunner;
+  let events: DeploymentEvents;
   let metrics: MetricsService;
   let result: ExecutionResult;
 
@@ -45,9 +47,11 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
     repo = ds.getRepository(Deployment);
     result = { status: 'succeeded' };
     const executor = { execute: () => new Promise<ExecutionResult>((resolve) => setTimeout(() => resolve(result), 50)) };
-    runner = new DeploymentRunner(repo, new StackLocks(ds, { type: 'sqlite', path: ':memory:' }), executor as unknown as DeploymentExecutor, testNotices(), loadDockerConfig({}), { graceSeconds: 0 });
+    events = new DeploymentEvents();
+    const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, testNotices(), events, loadDockerConfig({}), { graceSeconds: 0 });
     metrics = new MetricsService();
-    new DeploymentMetrics(runner, metrics, repo).onModuleInit();
+    new DeploymentMetrics(events, metrics, repo).onModuleInit();
   });
 
   afterEach(async () => {
@@ -88,7 +92,7 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
   });
 
   it('counts webhook updates a newer push superseded, without a duration (they never started)', async () => {
-    runner.events.emit('superseded', 3);
+    events.emit(new DeploymentsSuperseded(3));
     const text = await metrics.render();
     expect(text).toContain('dds_deployments_total{action="update",trigger="webhook",status="superseded"} 3\n');
     expect(text).not.toMatch(/^dds_deployment_duration_seconds_count\{/m);

@@ -9,6 +9,7 @@ import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
 import { eventOf } from './deployment-notices';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentEvents } from './deployment-events';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -57,8 +58,9 @@ describe('deployment notifications (outbox)', () => {
     };
     const notices = testNotices({ NOTIFICATION_COLLAPSE_MINUTES: '60' });
     const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
-    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, loadDockerConfig({}), { graceSeconds: 0 });
-    service = new DeploymentsService(repo, runner, locks, notices);
+    const events = new DeploymentEvents();
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, events, loadDockerConfig({}), { graceSeconds: 0 });
+    service = new DeploymentsService(repo, runner, locks, notices, events);
   });
 
   afterEach(async () => {

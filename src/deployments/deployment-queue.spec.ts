@@ -5,6 +5,7 @@ import { dataSourceOptions } from '../database/data-source-options';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, DeploymentStopped, ExecutionContext, ExecutionResult } from './deployment-executor';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -55,6 +56,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   let runner: DeploymentRunner;
   let service: DeploymentsService;
   let locks: StackLocks;
+  let events: DeploymentEvents;
   const scripts: Record<string, Script> = {};
 
   beforeEach(async () => {
@@ -77,15 +79,17 @@ describe('deployment queue (SQLite, fake docker)', () => {
     repo = ds.getRepository(Deployment);
     fake = new FakeExecutor();
     locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
+    events = new DeploymentEvents();
     runner = new DeploymentRunner(
       repo,
       locks,
       fake as unknown as DeploymentExecutor,
       testNotices(),
+      events,
       { ...loadDockerConfig({}), maxParallelDeployments: 2 },
       { graceSeconds: 0 },
     );
-    service = new DeploymentsService(repo, runner, locks, testNotices());
+    service = new DeploymentsService(repo, runner, locks, testNotices(), events);
     await runner.onApplicationBootstrap();
   });
 
@@ -126,7 +130,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
 
   it('supersedes queued webhook updates by a newer push, never manual ones, and de-duplicates repeats', async () => {
     const supersededCounts: number[] = [];
-    runner.events.on('superseded', (n: number) => supersededCounts.push(n));
+    events.on(DeploymentsSuperseded, ({ count }) => supersededCounts.push(count));
     const w1 = await webhook('a', 'w1');
     await until(() => fake.started.length === 1, 'w1 to start');
     expect((await webhook('a', 'w1')).id).toBe(w1.id); // repeat while running: the same deployment

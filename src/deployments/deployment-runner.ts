@@ -1,13 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EventEmitter } from 'node:events';
 import { In, Repository } from 'typeorm';
 import { CoalescingLoop } from '../common/coalescing-loop';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { shutdownConfig } from '../config/shutdown.config';
 import { retryWhileUnreachable } from '../database/db-errors';
+import { DeploymentFinished, DeploymentEvents, DeploymentsRecovered, RunnerClosed } from './deployment-events';
 import { DeploymentExecutor, DeploymentStopped, ExecutionResult } from './deployment-executor';
 import { leaseEnded, leaseFromNow, leaseRenewal } from './deployment-lease';
 import { DeploymentNotices } from './deployment-notices';
@@ -38,17 +38,15 @@ interface ActiveRun {
  * 'queued'), runs it, records the result and releases the lock. So operations on one stack run one
  * at a time in order, on whichever instance, and different stacks run in parallel up to
  * MAX_PARALLEL_DEPLOYMENTS per instance.
+ *
+ * Emits DeploymentFinished for each run of this instance once its final state is recorded,
+ * DeploymentsRecovered for the rows recovery marks interrupted, and RunnerClosed once shutdown has
+ * settled every run.
  */
 @Injectable()
 export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeploymentRunner.name);
   private readonly active = new Map<number, ActiveRun>();
-  /**
-   * Emits 'finished' with the final Deployment row of a run of this instance, 'recovered' with the rows
-   * (id, action, trigger, startedAt, finishedAt) that recovery marked interrupted, and 'closed' once
-   * shutdown has settled every run.
-   */
-  readonly events = new EventEmitter().setMaxListeners(0);
   private timer?: NodeJS.Timeout;
   private readonly loop = new CoalescingLoop(() => this.tick(), (err) => this.logger.error(`deployment queue: ${err.message}`));
   private stopping = false;
@@ -59,6 +57,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     private readonly locks: StackLocks,
     private readonly executor: DeploymentExecutor,
     private readonly notices: DeploymentNotices,
+    private readonly events: DeploymentEvents,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
     @Inject(shutdownConfig.KEY) private readonly shutdown: ConfigType<typeof shutdownConfig>,
   ) {}
@@ -84,7 +83,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(grace);
     for (const run of this.active.values()) run.abort.abort(new DeploymentStopped(SHUTTING_DOWN));
     await runs();
-    this.events.emit('closed');
+    this.events.emit(new RunnerClosed());
   }
 
   /** True once shutdown began: nothing new starts here. */
@@ -232,7 +231,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     this.notices.flush();
     if (result.status !== 'succeeded') this.logger.warn(`deployment ${d.id} (${d.action} ${d.serviceName}) ${result.status}: ${result.error}`);
     run.live.finish(finished);
-    this.events.emit('finished', finished);
+    this.events.emit(new DeploymentFinished(finished));
   }
 
   /**
@@ -296,8 +295,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
         if (affected) {
           this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
           this.events.emit(
-            'recovered',
-            stale.map((r) => ({ id: r.id, action: r.action, trigger: r.trigger, startedAt: r.startedAt, finishedAt, status: 'interrupted' as const })),
+            new DeploymentsRecovered(stale.map((r) => ({ id: r.id, action: r.action, trigger: r.trigger, startedAt: r.startedAt, finishedAt, status: 'interrupted' }))),
           );
         }
       } finally {

@@ -6,6 +6,7 @@ import { RegistriesModule } from '../registries/registries.module';
 import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
+import { DeploymentEvents } from './deployment-events';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
 import { DeploymentNotices } from './deployment-notices';
@@ -27,7 +28,7 @@ import { StackLocks } from './stack-locks';
 @Module({
   imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
   controllers: [DeploymentsController, ScriptDeletionController, ScriptOverviewsController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentEvents, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
   exports: [DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

@@ -9,6 +9,7 @@ import type { Script } from '../scripts/entities/script.entity';
 import { swarmServiceName } from '../scripts/stack-layout';
 import { isStackName } from '../swarm/docker-names';
 import { isDigest, isRepository, isTag } from '../swarm/image-reference';
+import { DeploymentEvents, DeploymentFinished, DeploymentsSuperseded, RunnerClosed } from './deployment-events';
 import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRunner, POLL_MS } from './deployment-runner';
 import { Deployment, DeploymentAction, DeploymentStatus, DeploymentTrigger, isFinished } from './entities/deployment.entity';
@@ -55,6 +56,7 @@ export class DeploymentsService {
     private readonly runner: DeploymentRunner,
     private readonly locks: StackLocks,
     private readonly notices: DeploymentNotices,
+    private readonly events: DeploymentEvents,
   ) {}
 
   /**
@@ -186,14 +188,13 @@ export class DeploymentsService {
         timer = setTimeout(() => step().catch((err) => sub.error(err)), POLL_MS);
       };
       // At shutdown, streams of deployments that will not finish here end without a status.
-      const onClosed = () => sub.complete();
-      this.runner.events.once('closed', onClosed);
+      const stopOnClose = this.events.on(RunnerClosed, () => sub.complete());
       step().catch((err) => sub.error(err));
       return () => {
         closed = true;
         stopListening();
         clearTimeout(timer);
-        this.runner.events.off('closed', onClosed);
+        stopOnClose();
       };
     });
   }
@@ -320,19 +321,18 @@ export class DeploymentsService {
       return affected ?? 0;
     });
     this.notices.flush();
-    if (affected) this.runner.events.emit('superseded', affected);
+    if (affected) this.events.emit(new DeploymentsSuperseded(affected));
   }
 
   private finishedOrTimeout(id: number, ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const onFinished = (d: Deployment) => d.id === id && done();
+      const stopListening = this.events.on(DeploymentFinished, ({ deployment }) => deployment.id === id && done());
       const timer = setTimeout(() => done(), ms);
       const done = () => {
         clearTimeout(timer);
-        this.runner.events.off('finished', onFinished);
+        stopListening();
         resolve();
       };
-      this.runner.events.on('finished', onFinished);
     });
   }
 }

@@ -14,7 +14,7 @@ export class DeploymentFinished {
 /** What recovery knows of a row it marked interrupted. */
 export type RecoveredRow = Pick<Deployment, 'id' | 'action' | 'trigger' | 'status' | 'startedAt' | 'finishedAt'>;
 
-/** DeploymentRunner (recovery): running rows of an instance that died were marked interrupted. */
+/** DeploymentRecovery: running rows of an instance that died were marked interrupted. */
 export class DeploymentsRecovered {
   constructor(readonly rows: RecoveredRow[]) {}
 }

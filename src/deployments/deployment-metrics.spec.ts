@@ -7,6 +7,7 @@ import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
 import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
 import { DeploymentMetrics } from './deployment-metrics';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { Deployment } from './entities/deployment.entity';
 import { StackLocks } from './stack-locks';
@@ -23,6 +24,7 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
   let ds: DataSource;
   let repo: Repository<Deployment>;
   let runner: DeploymentRunner;
+  let recovery: DeploymentRecovery;
   let events: DeploymentEvents;
   let metrics: MetricsService;
   let result: ExecutionResult;
@@ -49,7 +51,9 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
     const executor = { execute: () => new Promise<ExecutionResult>((resolve) => setTimeout(() => resolve(result), 50)) };
     events = new DeploymentEvents();
     const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
-    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, testNotices(), events, loadDockerConfig({}), { graceSeconds: 0 });
+    const notices = testNotices();
+    recovery = new DeploymentRecovery(repo, locks, notices, events);
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, recovery, events, loadDockerConfig({}), { graceSeconds: 0 });
     metrics = new MetricsService();
     new DeploymentMetrics(events, metrics, repo).onModuleInit();
   });
@@ -81,13 +85,13 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
       row('b', { status: 'running', startedAt }),
       row('b', { status: 'succeeded', startedAt, finishedAt: new Date() }),
     ]);
-    await runner.recover();
+    await recovery.recover();
     const text = await metrics.render();
     expect(text).toContain('dds_deployments_total{action="create",trigger="manual",status="interrupted"} 1\n');
     expect(text).toContain('dds_deployments_total{action="update",trigger="webhook",status="interrupted"} 1\n');
     expect(text).not.toContain('status="succeeded"');
     expect(text).not.toMatch(/^dds_deployment_duration_seconds_count\{/m);
-    await runner.recover();
+    await recovery.recover();
     expect(await metrics.render()).toContain('dds_deployments_total{action="update",trigger="webhook",status="interrupted"} 1\n');
   });
 

@@ -10,6 +10,7 @@ import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
 import { eventOf } from './deployment-notices';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentEvents } from './deployment-events';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -20,6 +21,7 @@ describe('deployment notifications (outbox)', () => {
   let ds: DataSource;
   let repo: Repository<Deployment>;
   let runner: DeploymentRunner;
+  let recovery: DeploymentRecovery;
   let service: DeploymentsService;
   let outcomes: ExecutionResult[];
   /** Runs while a deployment executes, before its outcome is returned. */
@@ -59,7 +61,8 @@ describe('deployment notifications (outbox)', () => {
     const notices = testNotices({ NOTIFICATION_COLLAPSE_MINUTES: '60' });
     const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     const events = new DeploymentEvents();
-    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, events, loadDockerConfig({}), { graceSeconds: 0 });
+    recovery = new DeploymentRecovery(repo, locks, notices, events);
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, recovery, events, loadDockerConfig({}), { graceSeconds: 0 });
     service = new DeploymentsService(repo, runner, locks, notices, events);
   });
 
@@ -204,7 +207,7 @@ describe('deployment notifications (outbox)', () => {
     const d = await repo.save(
       repo.create({ scriptId: script.id, userId: 1, serviceName: 'app', action: 'create', trigger: 'manual', status: 'running', createdAt: new Date(), startedAt: new Date(), lineCount: 0 }),
     );
-    await runner.recover();
+    await recovery.recover();
     const [m] = await messages(id);
     expect(m).toMatchObject({ event: 'interrupted', notice: { deploymentId: d.id, errorCode: 50012 } });
   });

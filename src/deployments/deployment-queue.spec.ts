@@ -6,6 +6,7 @@ import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, DeploymentStopped, ExecutionContext, ExecutionResult } from './deployment-executor';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
 import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -54,6 +55,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   let repo: Repository<Deployment>;
   let fake: FakeExecutor;
   let runner: DeploymentRunner;
+  let recovery: DeploymentRecovery;
   let service: DeploymentsService;
   let locks: StackLocks;
   let events: DeploymentEvents;
@@ -80,11 +82,13 @@ describe('deployment queue (SQLite, fake docker)', () => {
     fake = new FakeExecutor();
     locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
     events = new DeploymentEvents();
+    recovery = new DeploymentRecovery(repo, locks, testNotices(), events);
     runner = new DeploymentRunner(
       repo,
       locks,
       fake as unknown as DeploymentExecutor,
       testNotices(),
+      recovery,
       events,
       { ...loadDockerConfig({}), maxParallelDeployments: 2 },
       { graceSeconds: 0 },
@@ -186,7 +190,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
     const orphan = await repo.save(
       repo.create({ scriptId: scripts.c.id, userId: 1, serviceName: 'c', action: 'remove', trigger: 'manual', status: 'running', createdAt: new Date(), startedAt: new Date() }),
     );
-    await runner.recover();
+    await recovery.recover();
     await expect(repo.findOneByOrFail({ id: orphan.id })).resolves.toMatchObject({ status: 'interrupted', errorCode: 50012, finishedAt: expect.any(Date) });
   });
 

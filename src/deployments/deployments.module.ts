@@ -10,6 +10,7 @@ import { DeploymentEvents } from './deployment-events';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
 import { DeploymentNotices } from './deployment-notices';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
@@ -28,7 +29,7 @@ import { StackLocks } from './stack-locks';
 @Module({
   imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
   controllers: [DeploymentsController, ScriptDeletionController, ScriptOverviewsController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentEvents, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
+  providers: [DeploymentsService, DeploymentRunner, DeploymentRecovery, DeploymentEvents, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
   exports: [DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

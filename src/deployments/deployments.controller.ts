@@ -7,6 +7,7 @@ import { Roles } from '../common/decorators/roles.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
+import { DeploymentStreams } from './deployment-streams';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, DeploymentQueryDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
@@ -38,6 +39,7 @@ export class DeploymentsController {
   constructor(
     private readonly manual: ManualDeploymentsService,
     private readonly deployments: DeploymentsService,
+    private readonly streams: DeploymentStreams,
   ) {}
 
   @Put('script/:scriptId/createService')
@@ -137,6 +139,6 @@ export class DeploymentsController {
   async events(@CurrentUser() user: AuthUser, @DeploymentId() id: number, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.deployments.getOwned(user.id, id);
     const lastEventId = Number(req.headers['last-event-id']);
-    sendEventStream(req, reply, this.deployments.subscribe(id, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0));
+    sendEventStream(req, reply, this.streams.subscribe(id, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0));
   }
 }

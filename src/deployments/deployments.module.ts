@@ -7,11 +7,14 @@ import { ScriptsModule } from '../scripts/scripts.module';
 import { SwarmModule } from '../swarm/swarm.module';
 import { TenancyModule } from '../tenancy/tenancy.module';
 import { DeploymentEvents } from './deployment-events';
+import { DeploymentIntake } from './deployment-intake';
 import { DeploymentExecutor } from './deployment-executor';
 import { DeploymentMetrics } from './deployment-metrics';
 import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
+import { DeploymentStreams } from './deployment-streams';
+import { DeploymentWaits } from './deployment-waits';
 import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
@@ -29,7 +32,21 @@ import { StackLocks } from './stack-locks';
 @Module({
   imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
   controllers: [DeploymentsController, ScriptDeletionController, ScriptOverviewsController],
-  providers: [DeploymentsService, DeploymentRunner, DeploymentRecovery, DeploymentEvents, DeploymentExecutor, DeploymentMetrics, DeploymentNotices, StackLocks, ManualDeploymentsService, ScriptOverviews],
-  exports: [DeploymentsService, ManualDeploymentsService],
+  providers: [
+    DeploymentIntake,
+    DeploymentRunner,
+    DeploymentExecutor,
+    DeploymentRecovery,
+    DeploymentWaits,
+    DeploymentStreams,
+    DeploymentsService,
+    DeploymentEvents,
+    DeploymentMetrics,
+    DeploymentNotices,
+    StackLocks,
+    ManualDeploymentsService,
+    ScriptOverviews,
+  ],
+  exports: [DeploymentIntake, DeploymentWaits, DeploymentsService, ManualDeploymentsService],
 })
 export class DeploymentsModule {}

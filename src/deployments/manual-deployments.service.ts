@@ -9,9 +9,12 @@ import { dockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
-import { DeploymentsService } from './deployments.service';
+import { DeploymentIntake } from './deployment-intake';
+import { deploymentError } from './deployment-error';
+import { DeploymentWaits } from './deployment-waits';
 import { DeploymentDto, UpdateServiceDto } from './dto/deployment.dto';
 import { Deployment, DeploymentAction, isFinished } from './entities/deployment.entity';
+import { storedLines } from './live-output';
 
 /** A route's answer: the formatted output (200), or the still unfinished deployment (202). */
 export type ManualAnswer<T> = { status: 200; data: T } | { status: 202; data: DeploymentDto };
@@ -25,7 +28,8 @@ export class ManualDeploymentsService {
   private readonly logger = new Logger(ManualDeploymentsService.name);
 
   constructor(
-    private readonly deployments: DeploymentsService,
+    private readonly intake: DeploymentIntake,
+    private readonly waits: DeploymentWaits,
     private readonly scriptsService: ScriptsService,
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
     @InjectRepository(Deployment) private readonly history: Repository<Deployment>,
@@ -68,8 +72,8 @@ export class ManualDeploymentsService {
     const script = await this.ownedScript(user, scriptId);
     const busy = await this.history.existsBy({ serviceName: script.serviceName, status: In(['queued', 'running']) });
     if (await this.scriptsService.mustRemoveStack(script, removeService, busy)) {
-      const queued = await this.deployments.request({ script, userId: user.id, action: 'remove', trigger: 'manual' });
-      const d = await this.deployments.wait(queued.id, this.waitMs());
+      const queued = await this.intake.request({ script, userId: user.id, action: 'remove', trigger: 'manual' });
+      const d = await this.waits.wait(queued.id, this.waitMs());
       if (!isFinished(d.status)) {
         throw new AppError(
           Errors.SERVICE_UNAVAILABLE,
@@ -80,7 +84,7 @@ export class ManualDeploymentsService {
           DeploymentDto.from(d),
         );
       }
-      const error = DeploymentsService.errorFor(d, this.deployments.lines(d).join('\n'));
+      const error = deploymentError(d, storedLines(d.output).join('\n'));
       if (error) throw error;
     }
     await this.scriptsService.delete(user, script);
@@ -102,7 +106,7 @@ export class ManualDeploymentsService {
     format: (lines: string[]) => T,
   ): Promise<ManualAnswer<T>> {
     const script = await this.ownedScript(user, scriptId);
-    const queued = await this.deployments.request({
+    const queued = await this.intake.request({
       script,
       userId: user.id,
       action,
@@ -113,10 +117,10 @@ export class ManualDeploymentsService {
     });
     if (!wait) return { status: 202, data: DeploymentDto.from(queued) };
     // Past the wait, answer 202 and let it run.
-    const d: Deployment = await this.deployments.wait(queued.id, this.waitMs());
+    const d: Deployment = await this.waits.wait(queued.id, this.waitMs());
     if (!isFinished(d.status)) return { status: 202, data: DeploymentDto.from(d) };
-    const data = format(this.deployments.lines(d));
-    const error = DeploymentsService.errorFor(d, data);
+    const data = format(storedLines(d.output));
+    const error = deploymentError(d, data);
     if (error) throw error;
     return { status: 200, data };
   }

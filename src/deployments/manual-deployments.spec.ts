@@ -5,7 +5,8 @@ import { loadDockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
-import { DeploymentsService } from './deployments.service';
+import { DeploymentIntake } from './deployment-intake';
+import { DeploymentWaits } from './deployment-waits';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
 
@@ -26,13 +27,13 @@ function setup(opts: { mustRemove: boolean | Error; busy?: boolean; finished?: D
   const deployments = {
     request: jest.fn(async () => deployment('queued')),
     wait: jest.fn(async () => opts.finished ?? deployment('succeeded')),
-    lines: (d: Deployment) => (d.output ? d.output.split('\n') : []),
   };
   const scriptRepo = { findOneBy: jest.fn(async (where: { id: number; userId: number }) => (where.id === script.id && where.userId === script.userId ? script : null)) };
   const history = { existsBy: jest.fn(async () => opts.busy ?? false) };
   const secrets = { prune: jest.fn(async () => undefined) };
   const manual = new ManualDeploymentsService(
-    deployments as unknown as DeploymentsService,
+    deployments as unknown as DeploymentIntake,
+    deployments as unknown as DeploymentWaits,
     scripts as unknown as ScriptsService,
     scriptRepo as unknown as Repository<Script>,
     history as unknown as Repository<Deployment>,

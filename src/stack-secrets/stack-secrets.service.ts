@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Errors } from '../common/error-codes';
-import { DeploymentsService } from '../deployments/deployments.service';
+import { DeploymentIntake } from '../deployments/deployment-intake';
 import { ManualDeploymentsService } from '../deployments/manual-deployments.service';
 import { parseComposeFile } from '../scripts/compose/compose-file';
 import { stackSecretRefs } from '../scripts/compose/deploy-override';
@@ -16,7 +16,7 @@ import { MAX_SECRET_BYTES, STACK_SECRET_NAME, StackSecretDto, StackSecretSetDto 
 export class StackSecretsService {
   constructor(
     private readonly manual: ManualDeploymentsService,
-    private readonly deployments: DeploymentsService,
+    private readonly intake: DeploymentIntake,
     private readonly store: StackSecretStore,
     private readonly ownership: StackOwnership,
   ) {}
@@ -38,7 +38,7 @@ export class StackSecretsService {
     let deploymentId: number | null = null;
     if (ownership.kind === 'owned' && usesSecret(script, name)) {
       // Swarm secrets are immutable: the services roll onto the new version.
-      deploymentId = (await this.deployments.request({ script, userId: user.id, action: 'create', trigger: 'manual' })).id;
+      deploymentId = (await this.intake.request({ script, userId: user.id, action: 'create', trigger: 'manual' })).id;
     }
     return { ...StackSecretDto.from(saved), deploymentId };
   }

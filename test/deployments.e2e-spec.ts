@@ -228,7 +228,7 @@ describe('deployments on a real swarm', () => {
     const id = await saveScript(t, 'burst');
     expect((await put(`/web/user/script/${id}/createService`)).body.code).toBe(0);
     const script = await t.app.get(DataSource).getRepository(Script).findOneByOrFail({ id });
-    const push = (tag: string) => t.app.get(DeploymentIntake).request({ script, userId, action: 'update', trigger: 'webhook', repository: IMAGE, tag });
+    const push = (tag: string) => t.app.get(DeploymentIntake).request({ script, userId, action: 'update', trigger: 'webhook', repository: IMAGE, tag, services: [script.serviceName] });
     const requested: Deployment[] = [];
     for (const tag of ['w1', 'w2', 'w3', 'w4', 'w5']) requested.push(await push(tag));
     expect((await push('w5')).id).toBe(requested[4].id); // a repeated push of the same tag is the same deployment

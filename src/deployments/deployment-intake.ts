@@ -12,25 +12,34 @@ import { DeploymentNotices } from './deployment-notices';
 import { DeploymentRunner } from './deployment-runner';
 import { Deployment, DeploymentAction, DeploymentTrigger } from './entities/deployment.entity';
 import { StackLocks } from './stack-locks';
-import { selectTargets } from './target-selection';
 
-export interface DeploymentRequest {
+interface RequestBase {
   script: Script;
   /** Who the deployment acts for: the script's owner (also for webhooks). */
   userId: number;
-  action: DeploymentAction;
   trigger: DeploymentTrigger;
-  /** update only: the repository to roll to, without tag (e.g. `halohub/halo`). */
-  repository?: string;
-  /** update only: the tag to roll to. */
-  tag?: string;
-  /** update only, optional: pins the image (`repo:tag@digest`) and tells repeated pushes apart. */
+}
+
+/** A create, remove or adopt: the whole stack. */
+export interface StackRequest extends RequestBase {
+  action: Exclude<DeploymentAction, 'update'>;
+}
+
+/** Rolls some of the stack's services to an image. */
+export interface UpdateRequest extends RequestBase {
+  action: 'update';
+  /** The repository to roll to, without tag (e.g. `halohub/halo`). */
+  repository: string;
+  tag: string;
+  /** Optional: pins the image (`repo:tag@digest`) and tells repeated pushes apart. */
   digest?: string | null;
-  /** update only: compose service keys to roll; by default see selectTargets. */
-  services?: string[];
+  /** The compose service keys to roll, as the caller chose them: selectTargets (manual), matchServices (webhooks). */
+  services: string[];
   /** webhook only: the registry whose push this is (aliyun, dockerhub, harbor, distribution). */
   source?: string;
 }
+
+export type DeploymentRequest = StackRequest | UpdateRequest;
 
 /**
  * Where a deployment enters the queue: checks the request, records it queued and wakes the runner;
@@ -51,24 +60,7 @@ export class DeploymentIntake {
   async request(req: DeploymentRequest): Promise<Deployment> {
     const stack = req.script.serviceName;
     if (!isStackName(stack)) throw new AppError(Errors.BAD_REQUEST, { zh: `无效的栈名 ${stack}`, en: `invalid stack name ${stack}` });
-    let targets: string[] | null = null;
-    if (req.action === 'update') {
-      const { repository, tag, digest } = req;
-      if (!isRepository(repository) || !isTag(tag) || (digest && !isDigest(digest))) {
-        throw new AppError(Errors.INVALID_IMAGE_REFERENCE, {
-          zh: `${String(repository)}:${String(tag)}`.slice(0, 200),
-          en: `${String(repository)}:${String(tag)}`.slice(0, 200),
-        });
-      }
-      const keys = selectTargets({
-        stack,
-        images: req.script.images ?? [],
-        repository,
-        services: req.services,
-        fallbackToStackService: req.trigger === 'manual',
-      });
-      targets = keys.map((k) => swarmServiceName(stack, k)).sort();
-    }
+    const targets = req.action === 'update' ? targetsOf(stack, req) : null;
     if (req.action !== 'update' || req.trigger !== 'webhook') return this.record(this.repo, req, targets);
     // The check for an equal webhook update and the insert run alone per stack, in every instance
     // sharing the database: concurrent identical pushes must not all miss the check and queue twice.
@@ -103,7 +95,7 @@ export class DeploymentIntake {
         tag: req.action === 'update' ? req.tag : null,
         digest: req.action === 'update' ? req.digest || null : null,
         previousImage: null,
-        source: req.source ?? null,
+        source: req.action === 'update' ? (req.source ?? null) : null,
         services: targets,
         status: 'queued',
         output: null,
@@ -151,4 +143,17 @@ export class DeploymentIntake {
     this.notices.flush();
     if (affected) this.events.emit(new DeploymentsSuperseded(affected));
   }
+}
+
+/** The swarm services an update rolls. Its image reference is checked again here: it goes into docker's argv. */
+function targetsOf(stack: string, req: UpdateRequest): string[] {
+  const { repository, tag, digest } = req;
+  if (!isRepository(repository) || !isTag(tag) || (digest && !isDigest(digest))) {
+    throw new AppError(Errors.INVALID_IMAGE_REFERENCE, {
+      zh: `${String(repository)}:${String(tag)}`.slice(0, 200),
+      en: `${String(repository)}:${String(tag)}`.slice(0, 200),
+    });
+  }
+  if (!req.services.length) throw new AppError(Errors.NO_TARGET_SERVICE, { zh: repository, en: repository });
+  return req.services.map((key) => swarmServiceName(stack, key)).sort();
 }

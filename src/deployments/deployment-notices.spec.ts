@@ -97,7 +97,7 @@ describe('deployment notifications (outbox)', () => {
   /** Runs one manual update of `s` to the end. */
   async function deploy(s: Script = script, result?: ExecutionResult): Promise<Deployment> {
     if (result) outcomes.push(result);
-    const d = await intake.request({ script: s, userId: s.userId, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2' });
+    const d = await intake.request({ script: s, userId: s.userId, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2', services: ['web'] });
     runner.kick();
     return waits.wait(d.id, 5000);
   }
@@ -241,7 +241,7 @@ describe('deployment notifications (outbox)', () => {
     it('claims once when the answer to the claim was lost: the retry finds the row its own', async () => {
       const id = await channel({ events: ['started', 'succeeded'] });
       const transaction = loseAnswerOfNextTransaction(); // the next transaction is the claim
-      const d = await intake.request({ script, userId: 1, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2' });
+      const d = await intake.request({ script, userId: 1, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2', services: ['web'] });
       runner.kick();
       await expect(waits.wait(d.id, 10_000)).resolves.toMatchObject({ status: 'succeeded' });
       expect(transaction).toHaveBeenCalledTimes(3); // the claim, its retry, the final record

@@ -111,9 +111,9 @@ describe('deployment queue (SQLite, fake docker)', () => {
   });
 
   const manualUpdate = (stack: string, tag: string) =>
-    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'manual', repository: `acme/${stack}`, tag });
+    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'manual', repository: `acme/${stack}`, tag, services: [stack] });
   const webhook = (stack: string, tag: string, digest?: string) =>
-    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'webhook', repository: `acme/${stack}`, tag, digest });
+    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'webhook', repository: `acme/${stack}`, tag, digest, services: [stack] });
   const statusOf = async (id: number) => (await repo.findOneByOrFail({ id })).status;
 
   it('runs one operation per stack in order, stacks in parallel up to MAX_PARALLEL_DEPLOYMENTS', async () => {
@@ -249,7 +249,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   it('refuses an invalid update before recording anything', async () => {
     await expect(webhook('a', '$(id)')).rejects.toMatchObject({ error: { code: 40040 } });
     await expect(
-      intake.request({ script: scripts.a, userId: 1, action: 'update', trigger: 'webhook', repository: 'other/repo', tag: '1' }),
+      intake.request({ script: scripts.a, userId: 1, action: 'update', trigger: 'webhook', repository: 'acme/a', tag: '1', services: [] }),
     ).rejects.toMatchObject({ error: { code: 40041 } });
     expect(await repo.count()).toBe(0);
   });

@@ -9,15 +9,21 @@ import { dockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
-import { DeploymentIntake } from './deployment-intake';
+import { DeploymentIntake, StackRequest, UpdateRequest } from './deployment-intake';
 import { deploymentError } from './deployment-error';
 import { DeploymentWaits } from './deployment-waits';
 import { DeploymentDto, UpdateServiceDto } from './dto/deployment.dto';
-import { Deployment, DeploymentAction, isFinished } from './entities/deployment.entity';
+import { Deployment, isFinished } from './entities/deployment.entity';
 import { storedLines } from './live-output';
+import { selectTargets } from './target-selection';
 
 /** A route's answer: the formatted output (200), or the still unfinished deployment (202). */
 export type ManualAnswer<T> = { status: 200; data: T } | { status: 202; data: DeploymentDto };
+
+/** What a route asks of the script's stack. */
+type Operation = Pick<StackRequest, 'action'> | Omit<UpdateRequest, 'script' | 'userId' | 'trigger'>;
+
+const joinLines = (lines: string[]) => lines.join('\n');
 
 /**
  * The createService / removeService / updateService routes: owner check, request, wait, answer. And
@@ -45,20 +51,22 @@ export class ManualDeploymentsService {
   }
 
   create(user: AuthUser, scriptId: number, wait: boolean) {
-    return this.run(user, scriptId, 'create', wait, undefined, (lines) => lines.join('\n'));
+    return this.run(user, scriptId, wait, () => ({ action: 'create' }), joinLines);
   }
 
   remove(user: AuthUser, scriptId: number, wait: boolean) {
-    return this.run(user, scriptId, 'remove', wait, undefined, (lines) => lines.join('\n'));
+    return this.run(user, scriptId, wait, () => ({ action: 'remove' }), joinLines);
   }
 
   /** ADMIN only (the route checks): labels a stack deployed some other way as this script's. */
   adopt(user: AuthUser, scriptId: number, wait: boolean) {
-    return this.run(user, scriptId, 'adopt', wait, undefined, (lines) => lines.join('\n'));
+    return this.run(user, scriptId, wait, () => ({ action: 'adopt' }), joinLines);
   }
 
   update(user: AuthUser, scriptId: number, dto: UpdateServiceDto, wait: boolean) {
-    return this.run(user, scriptId, 'update', wait, dto, (lines) => lines);
+    const services = (script: Script) =>
+      selectTargets({ stack: script.serviceName, images: script.images ?? [], repository: dto.repository, services: dto.service ? [dto.service] : undefined });
+    return this.run(user, scriptId, wait, (script) => ({ action: 'update', repository: dto.repository, tag: dto.tag, services: services(script) }), (lines) => lines);
   }
 
   /**
@@ -100,21 +108,12 @@ export class ManualDeploymentsService {
   private async run<T>(
     user: AuthUser,
     scriptId: number,
-    action: DeploymentAction,
     wait: boolean,
-    dto: UpdateServiceDto | undefined,
+    operation: (script: Script) => Operation,
     format: (lines: string[]) => T,
   ): Promise<ManualAnswer<T>> {
     const script = await this.ownedScript(user, scriptId);
-    const queued = await this.intake.request({
-      script,
-      userId: user.id,
-      action,
-      trigger: 'manual',
-      repository: dto?.repository,
-      tag: dto?.tag,
-      services: dto?.service ? [dto.service] : undefined,
-    });
+    const queued = await this.intake.request({ script, userId: user.id, trigger: 'manual', ...operation(script) });
     if (!wait) return { status: 202, data: DeploymentDto.from(queued) };
     // Past the wait, answer 202 and let it run.
     const d: Deployment = await this.waits.wait(queued.id, this.waitMs());

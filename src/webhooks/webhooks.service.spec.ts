@@ -254,6 +254,16 @@ describe('WebhooksService: dds_webhook_requests_total', () => {
   });
 });
 
+describe('WebhooksService: what is queued', () => {
+  it('queues the services the push matched, each rolling to the repository its compose image names', async () => {
+    const s = setup('aliyun');
+    await answer(s.service, REGISTRIES.aliyun.push('v2'));
+    expect(s.requested).toEqual([
+      expect.objectContaining({ action: 'update', trigger: 'webhook', repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo', tag: 'v2', services: ['halo'], source: 'aliyun' }),
+    ]);
+  });
+});
+
 describe('WebhooksService: tag policy, replays and the delivery log', () => {
   it('refuses a tag the policy does not allow, runs nothing and records why', async () => {
     const s = setup('aliyun', { tagPolicy: 'glob:prod-*' });

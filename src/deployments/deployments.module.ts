@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { Script } from '../scripts/entities/script.entity';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RegistriesModule } from '../registries/registries.module';
 import { ScriptsModule } from '../scripts/scripts.module';
@@ -19,19 +18,17 @@ import { DeploymentsController } from './deployments.controller';
 import { DeploymentsService } from './deployments.service';
 import { Deployment } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
-import { ScriptDeletionController } from './script-deletion.controller';
 import { ScriptOverviews } from './script-overviews';
 import { ScriptOverviewsController } from './script-overviews.controller';
 import { StackLocks } from './stack-locks';
 
 /**
  * Every create/remove/update of a stack: recorded, queued per stack, run on the swarm, observable.
- * Also the DELETE of a script, which may first remove its stack, and the GETs of scripts, which show
- * their last deployment (ScriptsModule must not import this).
+ * Also the GETs of scripts, which show their last deployment (ScriptsModule must not import this).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Deployment, Script]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
-  controllers: [DeploymentsController, ScriptDeletionController, ScriptOverviewsController],
+  imports: [TypeOrmModule.forFeature([Deployment]), SwarmModule, ScriptsModule, TenancyModule, RegistriesModule, NotificationsModule],
+  controllers: [DeploymentsController, ScriptOverviewsController],
   providers: [
     DeploymentIntake,
     DeploymentRunner,

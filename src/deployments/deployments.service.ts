@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsSelect, FindOptionsWhere, Repository } from 'typeorm';
+import { FindOptionsSelect, FindOptionsWhere, In, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
@@ -32,6 +32,11 @@ export class DeploymentsService {
     const d = await this.repo.findOneBy({ id, userId });
     if (!d) throw new AppError(Errors.DEPLOYMENT_NOT_FOUND);
     return d;
+  }
+
+  /** Whether a deployment of the stack is queued or running. */
+  busy(stack: string): Promise<boolean> {
+    return this.repo.existsBy({ serviceName: stack, status: In(['queued', 'running']) });
   }
 
   /** A script's deployments, newest first, without their output. */

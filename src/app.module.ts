@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { RegistriesModule } from './registries/registries.module';
+import { ScriptDeletionModule } from './scripts/deletion/script-deletion.module';
 import { ScriptsModule } from './scripts/scripts.module';
 import { StackSecretsModule } from './stack-secrets/stack-secrets.module';
 import { UsersModule } from './users/users.module';
@@ -36,6 +37,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
     UsersModule,
     ScriptsModule,
     DeploymentsModule,
+    ScriptDeletionModule,
     WebhooksModule,
     StackSecretsModule,
     RegistriesModule,

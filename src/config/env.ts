@@ -100,7 +100,7 @@ export class EnvReader {
   }
 }
 
-/** One feature's config read from `env` alone, every problem thrown: for unit tests and the migration CLI. */
+/** Runs `read` over `env`, then throws every problem found: loadConfiguration for all features, loadXConfig for one (tests, the migration CLI). */
 export function loadFeature<T>(env: Env, read: (env: EnvReader) => T): T {
   const reader = new EnvReader(env);
   const config = read(reader);

@@ -2,7 +2,8 @@ import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_KEYS } from './json-limits';
 
 /**
  * The stable error catalogue: `code` goes into the envelope, never changes meaning, and is listed in
- * the README. Feature modules add their own entries here so the numbers stay unique.
+ * docs/errors.md (src/docs.spec.ts checks both ways). Feature modules add their own entries here so the
+ * numbers stay unique.
  */
 export interface ErrorDef {
   code: number;

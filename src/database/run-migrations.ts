@@ -1,7 +1,12 @@
 import type { DataSource, Migration } from 'typeorm';
+import { withNamedLock } from './named-locks';
 
-const LOCK = 'dds:migrations';
 const LOCK_WAIT_SECONDS = 120;
+const MIGRATION_LOCK = {
+  name: 'dds:migrations',
+  waitSeconds: LOCK_WAIT_SECONDS,
+  busy: () => new Error(`another instance held the migration lock for ${LOCK_WAIT_SECONDS} s`),
+};
 
 /**
  * Applies pending migrations, each in its own transaction. On MySQL, under a named lock: replicas
@@ -10,16 +15,5 @@ const LOCK_WAIT_SECONDS = 120;
  */
 export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
   if (dataSource.options.type !== 'mysql') return dataSource.runMigrations({ transaction: 'each' });
-  const runner = dataSource.createQueryRunner();
-  try {
-    const [row] = await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [LOCK, LOCK_WAIT_SECONDS]);
-    if (Number(row?.acquired) !== 1) throw new Error(`another instance held the migration lock for ${LOCK_WAIT_SECONDS} s`);
-    try {
-      return await dataSource.runMigrations({ transaction: 'each' });
-    } finally {
-      await runner.query('SELECT RELEASE_LOCK(?)', [LOCK]);
-    }
-  } finally {
-    await runner.release();
-  }
+  return withNamedLock(dataSource, MIGRATION_LOCK, () => dataSource.runMigrations({ transaction: 'each' }));
 }

@@ -17,15 +17,32 @@ import { Deployment } from './entities/deployment.entity';
 const result = (stderr = '', exitCode = 1) => ({ exitCode, stdout: '', stderr, lines: [] });
 const state = (outcome: ServiceUpdateState['outcome'], image: string, st: string | null = null): ServiceUpdateState => ({ outcome, image, state: st, message: st ?? '' });
 
+/**
+ * Every call a test did not give. The executor turns anything thrown into a failed result, so a
+ * strict fake's throw alone could pass as the failure a test expects: afterEach fails the test instead.
+ */
+const unexpected: string[] = [];
+afterEach(() => expect(unexpected.splice(0)).toEqual([]));
+
 /** A strict fake: only what a test gives exists; anything else fails the test. */
 function strict<T extends object>(name: string, fake: object): T {
   return new Proxy(fake, {
-    get: (target, key: string) => {
-      if (!(key in target)) throw new Error(`unexpected ${name}.${key}`);
+    get: (target, key) => {
+      if (!(key in target)) {
+        unexpected.push(`${name}.${String(key)}`);
+        throw new Error(`unexpected ${name}.${String(key)}`);
+      }
       return target[key as keyof typeof target];
     },
   }) as T;
 }
+
+/** A function no test gave: calling it fails the test. */
+const strictFn = (name: string) =>
+  jest.fn(async () => {
+    unexpected.push(name);
+    throw new Error(`unexpected ${name}`);
+  });
 
 const script = { id: 7, userId: 3, serviceName: 'halo', composeContent: 'services:\n  halo:\n    image: halohub/halo:1\n', images: [] } as unknown as Script;
 const LABELS = { 'dds.installation': 'i1', 'dds.script': '7', 'dds.owner': '3' };
@@ -37,7 +54,7 @@ function executorWith(
 ) {
   const registries = strict<RegistryAccess>('RegistryAccess', {
     withLogins: jest.fn((_user: number, _images: string[], run: (operation: RegistryOperation) => unknown) =>
-      run({ configDir: '/tmp/dds-docker-config-test', pinDigest: opts.pinDigest ?? jest.fn().mockRejectedValue(new Error('unexpected pinDigest')) }),
+      run({ configDir: '/tmp/dds-docker-config-test', pinDigest: opts.pinDigest ?? strictFn('RegistryOperation.pinDigest') }),
     ),
   });
   const ownership = strict<StackOwnership>('StackOwnership', { judge: jest.fn().mockResolvedValue(opts.ownership ?? { kind: 'owned' }), serviceLabels: () => LABELS });
@@ -122,7 +139,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
   it('never calls a rollback_completed state success if the service still runs the new image', async () => {
     const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1')).mockResolvedValue(state('rolled_back', 'halohub/halo:2', 'rollback_completed'));
     const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockResolvedValue(result('', 0)), serviceTasks: jest.fn().mockResolvedValue([]) });
-    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50010 });
+    await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringContaining('(update state rollback_completed') });
   });
 
   it('without ROLLBACK_ON_FAILURE a paused update (exit 1) fails and says the service is left as it is', async () => {
@@ -176,7 +193,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     try {
       const pending = ex.execute(update, ctx());
       await jest.advanceTimersByTimeAsync(31_000);
-      await expect(pending).resolves.toMatchObject({ status: 'failed', errorCode: 50010 });
+      await expect(pending).resolves.toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringContaining('(update state updating') });
     } finally {
       jest.useRealTimers();
     }

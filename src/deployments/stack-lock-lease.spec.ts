@@ -1,4 +1,7 @@
-import { LeasedStackLock, LockSession, StackLockLost } from './stack-lock-lease';
+import { getLock } from '../database/named-locks';
+import { LeasedStackLock, LockSession, StackLockLost, stackLockName, statementsOn } from './stack-lock-lease';
+
+const HALO_LOCK = stackLockName('halo');
 
 const connectionLost = () => Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST', fatal: true });
 
@@ -21,10 +24,10 @@ class FakeServer {
     return new FakeSession(this, this.opened);
   };
 
-  /** A session of someone else (another instance) holding `stack`. */
-  takenBySomeoneElse(stack: string): FakeSession {
+  /** A session of someone else (another instance) holding `lock`. */
+  takenBySomeoneElse(lock: string): FakeSession {
     const other = new FakeSession(this, 0);
-    this.holders.set(stack, other);
+    this.holders.set(lock, other);
     return other;
   }
 
@@ -57,15 +60,15 @@ class FakeSession implements LockSession {
         }, timeoutMs),
       );
     }
-    const stack = params[0] as string;
+    const lock = params[0] as string;
     if (sql.includes('GET_LOCK')) {
-      const holder = this.server.holders.get(stack);
+      const holder = this.server.holders.get(lock);
       if (holder && holder !== this) return Promise.resolve([{ got: 0 }]);
-      this.server.holders.set(stack, this);
+      this.server.holders.set(lock, this);
       return Promise.resolve([{ got: 1 }]);
     }
     if (sql.includes('RELEASE_LOCK')) {
-      if (this.server.holders.get(stack) === this) this.server.holders.delete(stack);
+      if (this.server.holders.get(lock) === this) this.server.holders.delete(lock);
       return Promise.resolve([{}]);
     }
     if (sql.startsWith('UPDATE')) return Promise.resolve({ affectedRows: this.server.renewalRows });
@@ -113,7 +116,7 @@ describe('LeasedStackLock', () => {
   /** Takes `stack` as StackLocks does, and leases it. */
   async function take(stack = 'halo'): Promise<{ lock: LeasedStackLock; session: FakeSession }> {
     const session = (await server.open()) as FakeSession;
-    await session.query("SELECT GET_LOCK(CONCAT('dds:stack:', ?), ?) AS got", [stack, 0], 1000);
+    await getLock(statementsOn(session, 1000), stackLockName(stack), 0);
     lock = new LeasedStackLock(stack, session, Date.now(), { leaseMs: LEASE_MS, open: server.open, logger: { warn: (m) => warnings.push(m) } });
     return { lock, session };
   }
@@ -130,6 +133,7 @@ describe('LeasedStackLock', () => {
 
   it('renews every third of the lease: a bare ping, or the renewal given', async () => {
     const { lock, session } = await take();
+    expect([...server.holders.keys()]).toEqual(['dds:stack:halo']); // the name every version of the service takes
     await until(() => server.log.length > 1, 'a renewal');
     expect(server.log.slice(1)).toEqual(['1: DO 1']);
     lock.renewWith({ sql: "UPDATE deployments SET lease_expires_at = ... WHERE id = ? AND status = 'running'", params: [7] });
@@ -144,7 +148,7 @@ describe('LeasedStackLock', () => {
   it('gives the lock back and the session to the pool on release, with the server default wait_timeout', async () => {
     const { lock, session } = await take();
     await lock.release();
-    expect(server.log.slice(1)).toEqual(['1: SELECT RELEASE_LOCK(CONCAT(\'dds:stack:\',', '1: SET SESSION']);
+    expect(server.log.slice(1)).toEqual(['1: SELECT RELEASE_LOCK(?)', '1: SET SESSION']);
     expect(session.state).toBe('released');
     expect(server.holders.size).toBe(0);
     await sleep(LEASE_MS / 3 + 50);
@@ -155,8 +159,8 @@ describe('LeasedStackLock', () => {
     const { lock } = await take();
     lock.renewWith({ sql: 'UPDATE deployments SET lease_expires_at = ...', params: [7] });
     server.restart();
-    await until(() => server.holders.get('halo')?.id === 2, 'the lock to be taken again');
-    expect(server.log.slice(1)).toEqual(['2: SELECT GET_LOCK(CONCAT(\'dds:stack:\',', '2: SET SESSION', '2: renew']);
+    await until(() => server.holders.get(HALO_LOCK)?.id === 2, 'the lock to be taken again');
+    expect(server.log.slice(1)).toEqual(['2: SELECT GET_LOCK(?,', '2: SET SESSION', '2: renew']);
     expect(warnings).toEqual([expect.stringMatching(/connection holding the lock of stack halo failed \(Connection lost/), 'took the lock of stack halo again']);
     await sleep(LEASE_MS / 3 + 50);
     expect(server.log.at(-1)).toBe('2: renew'); // renewing on the new session
@@ -170,7 +174,7 @@ describe('LeasedStackLock', () => {
     await sleep(LEASE_MS / 2);
     expect(lock.lost.aborted).toBe(false);
     server.down = false;
-    await until(() => server.holders.get('halo') !== undefined, 'the lock to be taken again');
+    await until(() => server.holders.get(HALO_LOCK) !== undefined, 'the lock to be taken again');
     expect(lock.lost.aborted).toBe(false);
   });
 
@@ -204,17 +208,17 @@ describe('LeasedStackLock', () => {
   it('waits out another instance holding the lock for a moment (it looks at the stack), then has it again', async () => {
     const { lock } = await take();
     server.restart();
-    const other = server.takenBySomeoneElse('halo');
+    const other = server.takenBySomeoneElse(HALO_LOCK);
     await sleep(LEASE_MS / 4);
     server.drop(other);
-    await until(() => server.holders.get('halo') !== undefined && server.holders.get('halo') !== other, 'the lock to be taken again');
+    await until(() => server.holders.get(HALO_LOCK) !== undefined && server.holders.get(HALO_LOCK) !== other, 'the lock to be taken again');
     expect(lock.lost.aborted).toBe(false);
   });
 
   it('is lost, "another instance holds it", when someone else keeps it', async () => {
     const { lock } = await take();
     server.restart();
-    server.takenBySomeoneElse('halo');
+    server.takenBySomeoneElse(HALO_LOCK);
     await until(() => lock.lost.aborted, 'the lock to be lost');
     expect(lock.lost.reason.message).toBe('another instance holds it');
   });

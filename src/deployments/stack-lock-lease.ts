@@ -1,3 +1,5 @@
+import { getLock, releaseLock, RunStatement } from '../database/named-locks';
+
 /** One database session that can hold named locks: on MySQL, a pooled connection set aside. */
 export interface LockSession {
   /** Runs one statement; rejects, and closes the session, when it does not answer within `timeoutMs`. */
@@ -22,8 +24,12 @@ export interface Renewal {
 /** The reason of a StackLock's `lost` signal: why the lock could not be kept. */
 export class StackLockLost extends Error {}
 
-export const TAKE_LOCK_SQL = "SELECT GET_LOCK(CONCAT('dds:stack:', ?), ?) AS got";
-const RELEASE_LOCK_SQL = "SELECT RELEASE_LOCK(CONCAT('dds:stack:', ?))";
+/** The named lock of one stack's operations. */
+export const stackLockName = (stack: string) => `dds:stack:${stack}`;
+
+/** Statements on `session`, each within `timeoutMs`. */
+export const statementsOn = (session: LockSession, timeoutMs: number): RunStatement => (sql, params) => session.query(sql, params, timeoutMs);
+
 /**
  * If this instance vanishes (no FIN or RST reaches the server), the server closes the session once idle
  * this long, and the lock goes with it: https://mariadb.com/kb/en/server-system-variables/#wait_timeout
@@ -93,7 +99,7 @@ export class LeasedStackLock {
     this.wake?.();
     if (was !== 'held') return; // its session is gone already
     try {
-      await this.session.query(RELEASE_LOCK_SQL, [this.stack], this.answerMs);
+      await releaseLock(statementsOn(this.session, this.answerMs), stackLockName(this.stack));
       await this.session.query(UNLEASE_SQL, [], this.answerMs);
       this.session.release();
     } catch (err) {
@@ -145,8 +151,7 @@ export class LeasedStackLock {
       try {
         session = await this.options.open(Math.min(left, this.answerMs));
         const wait = Math.min(RETAKE_WAIT_SECONDS, Math.floor(left / 1000));
-        const [row] = (await session.query(TAKE_LOCK_SQL, [this.stack, wait], left)) as { got?: unknown }[];
-        if (Number(row?.got) !== 1) {
+        if (!(await getLock(statementsOn(session, left), stackLockName(this.stack), wait))) {
           [why, detail] = ['another instance holds it', ''];
           session.release();
         } else if (await this.resume(session, sentAt, deadline)) {

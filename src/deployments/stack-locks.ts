@@ -4,7 +4,8 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { databaseConfig } from '../config/database.config';
-import { LEASE_SQL, LeasedStackLock, LockSession, Renewal, TAKE_LOCK_SQL } from './stack-lock-lease';
+import { destroyConnection, getLock, Mysql2Connection, withNamedLock } from '../database/named-locks';
+import { LEASE_SQL, LeasedStackLock, LockSession, Renewal, stackLockName, statementsOn } from './stack-lock-lease';
 
 export interface StackLock {
   /** Aborted, with a StackLockLost as its reason, once the lock is lost for good (MySQL only). */
@@ -55,8 +56,7 @@ export class StackLocks {
     try {
       session = await PooledLockSession.open(this.dataSource, leaseMs);
       const takenAt = Date.now();
-      const [row] = (await session.query(TAKE_LOCK_SQL, [stack, 0], leaseMs)) as { got?: unknown }[];
-      if (Number(row?.got) !== 1) {
+      if (!(await getLock(statementsOn(session, leaseMs), stackLockName(stack), 0))) {
         session.release();
         this.held.delete(stack);
         return null;
@@ -91,39 +91,13 @@ export class StackLocks {
     try {
       await before;
       if (this.dataSource.options.type !== 'mysql') return await fn(this.dataSource.manager);
-      const runner = this.dataSource.createQueryRunner();
-      try {
-        await runner.connect();
-        const [row] = await runner.query("SELECT GET_LOCK(CONCAT('dds:request:', ?), 10) AS got", [stack]);
-        if (Number(row?.got) !== 1) {
-          throw new AppError(Errors.SERVICE_UNAVAILABLE, { zh: `栈 ${stack} 繁忙，请稍后重试`, en: `stack ${stack} is busy; try again` });
-        }
-        try {
-          return await fn(runner.manager);
-        } finally {
-          await runner.query("SELECT RELEASE_LOCK(CONCAT('dds:request:', ?))", [stack]).catch((err) => {
-            // Never hand a connection that may still hold the lock back to the pool: close it instead.
-            this.logger.warn(`releasing the request lock of stack ${stack} failed (${(err as Error).message}); closing its connection`);
-            (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection?.destroy?.();
-          });
-        }
-      } finally {
-        await runner.release().catch(() => undefined);
-      }
+      const busy = () => new AppError(Errors.SERVICE_UNAVAILABLE, { zh: `栈 ${stack} 繁忙，请稍后重试`, en: `stack ${stack} is busy; try again` });
+      return await withNamedLock(this.dataSource, { name: `dds:request:${stack}`, waitSeconds: 10, busy }, (runner) => fn(runner.manager));
     } finally {
       done();
       if (this.sections.get(stack) === mine) this.sections.delete(stack);
     }
   }
-}
-
-/** mysql2's callback connection, as TypeORM's query runner holds it. */
-interface Mysql2Connection {
-  query(sql: string, params: unknown[], callback: (err: Error | null, result: unknown) => void): void;
-  once(event: 'end' | 'error', listener: (err?: Error) => void): void;
-  removeListener(event: 'end' | 'error', listener: (err?: Error) => void): void;
-  destroy(): void;
-  stream?: { destroy(): void };
 }
 
 /** A pooled MySQL connection set aside for a lock, with a time limit on every statement. */
@@ -182,9 +156,7 @@ class PooledLockSession implements LockSession {
 
   destroy(): void {
     this.unlisten();
-    // mysql2's destroy() only ends the socket politely; a socket into a black hole must go at once.
-    this.connection.destroy();
-    this.connection.stream?.destroy();
+    destroyConnection(this.connection);
     void this.runner.release();
   }
 

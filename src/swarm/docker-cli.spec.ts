@@ -66,7 +66,7 @@ describe('DockerCli against real processes', () => {
     const pending = cli.run([]);
     await new Promise((r) => setTimeout(r, 100));
     cli.onApplicationShutdown();
-    await expect(pending).rejects.toBeInstanceOf(Error);
+    await expect(pending).rejects.toBeInstanceOf(DockerAbortedError);
   });
 
   it('says clearly when the docker binary is missing', async () => {

@@ -10,7 +10,7 @@ export interface DockerRunOptions {
   timeoutMs?: number;
   /** Aborting kills the process. */
   signal?: AbortSignal;
-  /** Written to stdin, then stdin is closed (e.g. `docker stack config -c -`). */
+  /** Written to stdin, then stdin is closed (`docker login --password-stdin`, `docker secret create NAME -`). */
   input?: string;
   /** Called for every complete output line as it arrives. */
   onLine?: (line: string, stream: OutputStream) => void;
@@ -63,7 +63,8 @@ const KILL_GRACE_MS = 5000;
 @Injectable()
 export class DockerCli implements OnApplicationShutdown {
   private readonly logger = new Logger(DockerCli.name);
-  private readonly running = new Set<ChildProcess>();
+  /** Each running process, with the function that kills it for a reason. */
+  private readonly running = new Map<ChildProcess, (why: Error) => void>();
 
   constructor(@Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>) {}
 
@@ -84,7 +85,6 @@ export class DockerCli implements OnApplicationShutdown {
       if (opts.signal?.aborted) return reject(new DockerAbortedError('aborted before start'));
       const env = opts.configDir ? { ...process.env, DOCKER_CONFIG: opts.configDir } : process.env;
       const child = spawn(this.config.dockerBin, [...args], { shell: false, stdio: ['pipe', 'pipe', 'pipe'], env });
-      this.running.add(child);
       const result: DockerResult = { exitCode: -1, stdout: '', stderr: '', lines: [] };
       let failure: Error | undefined;
       const partial: Record<OutputStream, string> = { stdout: '', stderr: '' };
@@ -106,6 +106,7 @@ export class DockerCli implements OnApplicationShutdown {
         child.kill('SIGTERM');
         setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), KILL_GRACE_MS).unref();
       };
+      this.running.set(child, kill);
       const timer = setTimeout(() => kill(new DockerTimeoutError(args, timeoutMs, result)), timeoutMs);
       const onAbort = () => kill(new DockerAbortedError('aborted'));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -131,6 +132,6 @@ export class DockerCli implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     if (this.running.size) this.logger.warn(`killing ${this.running.size} docker process(es) still running at shutdown`);
-    for (const child of this.running) child.kill('SIGTERM');
+    for (const kill of this.running.values()) kill(new DockerAbortedError('killed at shutdown'));
   }
 }

@@ -4,7 +4,11 @@
  * quotes or shell text. Image references have their own module, image-reference.ts.
  */
 
-/** A stack name: also a swarm network and service name prefix, so kept short and lowercase. */
+/**
+ * A stack name (a script's service name): also a swarm network and service name prefix, a folder
+ * under DATA_DIR/stacks and a word in the displayed scripts, so kept short, lowercase and safe in
+ * paths, URLs and shell words (the swarm's own limit is looser).
+ */
 export const STACK_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,29}$/;
 /** A compose service key (the swarm service is `<stack>_<key>`). */
 export const COMPOSE_SERVICE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -1,4 +1,10 @@
-import { collapseOutput, OutputCollapser } from './output';
+import { OutputCollapser } from './output';
+
+/** The lines one collapser keeps of a whole output. */
+function collapseOutput(lines: string[]): string[] {
+  const collapser = new OutputCollapser();
+  return lines.map((line) => collapser.push(line)).filter((kept): kept is string => kept !== null);
+}
 
 describe('output collapsing', () => {
   it('drops consecutive duplicates and keeps order', () => {

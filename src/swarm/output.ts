@@ -34,14 +34,3 @@ const PROGRESS_SLOT = /^(overall progress|\d+\/\d+):/;
 function progressSlot(line: string): string | null {
   return PROGRESS_SLOT.exec(line)?.[1] ?? null;
 }
-
-/** The collapsed form of a whole output. */
-export function collapseOutput(lines: Iterable<string>): string[] {
-  const collapser = new OutputCollapser();
-  const kept: string[] = [];
-  for (const line of lines) {
-    const k = collapser.push(line);
-    if (k !== null) kept.push(k);
-  }
-  return kept;
-}

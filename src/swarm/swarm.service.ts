@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { join } from 'node:path';
 import { appConfig } from '../config/app.config';
 import { writeFileAtomic } from './atomic-write';
 import { DockerCli, DockerCliError, DockerRunOptions } from './docker-cli';
 import { assertStackName, assertSwarmServiceName, InvalidDockerArgumentError } from './docker-names';
 import { isImageReference } from './image-reference';
-import { interpretUpdateStatus, RawUpdateStatus, UpdateVerdict } from './update-status';
+import { composeFilePath } from './stack-files';
+import { interpretUpdateStatus, parseUpdateStatus, UpdateVerdict } from './update-status';
 
 /** One row of `docker stack services --format '{{json .}}'`. */
 export interface StackServiceState {
@@ -95,7 +95,7 @@ export class SwarmService {
 
   /** Writes one of the stack's compose files atomically (mode 0600) and returns its path. */
   async writeComposeFile(stack: string, content: string, fileName = 'docker-compose.yml'): Promise<string> {
-    const path = join(this.app.dataDir, 'stacks', assertStackName(stack), fileName);
+    const path = composeFilePath(this.app.dataDir, stack, fileName);
     await writeFileAtomic(path, content);
     return path;
   }
@@ -131,11 +131,6 @@ export class SwarmService {
     return this.docker.run(SwarmService.updateArgs(service, imageRef, rollback), run);
   }
 
-  rollbackService(service: string, opts?: DockerRunOptions) {
-    assertSwarmServiceName(service);
-    return this.docker.run(['service', 'rollback', '--detach=false', '--', service], opts);
-  }
-
   /** UpdateStatus and the current image of a service; null when the service does not exist. */
   async inspectUpdate(service: string): Promise<ServiceUpdateState | null> {
     assertSwarmServiceName(service);
@@ -148,8 +143,7 @@ export class SwarmService {
     });
     if (!res) return null;
     const [status, image] = res.stdout.trim().split('\t');
-    const raw = status === 'null' ? null : (JSON.parse(status) as RawUpdateStatus);
-    return { ...interpretUpdateStatus(raw), image: JSON.parse(image) as string };
+    return { ...interpretUpdateStatus(parseUpdateStatus(status)), image: JSON.parse(image) as string };
   }
 
   /** Hostnames of the swarm's nodes that are not `ready` (down, unknown, disconnected). Managers only. */

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/lib/processes';
+import { assertTestDatabaseUrl } from './databases';
 import type { ApiResponse } from './test-app';
 
 const ROOT = join(__dirname, '../..');
@@ -45,6 +46,7 @@ export interface AppProcess {
  * production), ready once GET /health/ready answers 200. node_modules resolve through NODE_PATH.
  */
 export async function startAppProcess(name: string, mainJs: string, env: Record<string, string>, timeoutMs = 60_000): Promise<AppProcess> {
+  assertTestDatabaseUrl(env.DATABASE_URL);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), `dds-${name}-`));

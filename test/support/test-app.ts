@@ -7,7 +7,7 @@ import { createApp } from '../../src/app.factory';
 import { JwtStrategy } from '../../src/auth/jwt.strategy';
 import { loadConfiguration } from '../../src/config/configuration';
 import { provideDevSecretFiles } from '../../src/config/dev-secrets';
-import { createTestDatabase } from './databases';
+import { assertTestDatabaseUrl, createTestDatabase } from './databases';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -46,6 +46,7 @@ const BASE_ENV = {
  */
 export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
   const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  assertTestDatabaseUrl(env.DATABASE_URL ?? db.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'dds-data-'));
   // The same boot steps as main.ts, over this instance's environment.
   const configuration = loadConfiguration(provideDevSecretFiles({ ...process.env, ...BASE_ENV, DATABASE_URL: db.url, DATA_DIR: dataDir, ...env }));

@@ -10,7 +10,7 @@ export class EnvelopeDto {
 }
 
 export class ErrorEnvelopeDto {
-  @ApiProperty({ example: 40000, description: 'Stable error code (see README, "Error codes")' })
+  @ApiProperty({ example: 40000, description: 'Stable error code (see docs/errors.md)' })
   code: number;
   @ApiProperty({ example: '参数校验失败: username: 长度过短' })
   message: string;

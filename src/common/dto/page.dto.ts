@@ -7,6 +7,9 @@ export const MAX_PAGE_SIZE = 200;
 /** Query strings are strings: convert only clean integers, leave anything else for IsInt to refuse. */
 export const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 
+/** Query flags are strings too: only `true` and `false` convert, anything else is left for IsBoolean to refuse. */
+export const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
 export class PageQueryDto {
   @ApiPropertyOptional({ description: '1-based page number', default: 1, minimum: 1, example: 1 })
   @Transform(toInt)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
-import { Page, PageQueryDto, toInt } from '../../common/dto/page.dto';
+import { Page, PageQueryDto, toBool, toInt } from '../../common/dto/page.dto';
 import { COMPOSE_SERVICE_RE } from '../../swarm/docker-names';
 import { isRepository, TAG_RE } from '../../swarm/image-reference';
 import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATUSES, DEPLOYMENT_TRIGGERS, Deployment, DeploymentStatus } from '../entities/deployment.entity';
@@ -28,9 +28,6 @@ export class UpdateServiceDto {
   @Matches(COMPOSE_SERVICE_RE, { message: 'service must be a compose service name' })
   service?: string;
 }
-
-/** Query flags arrive as strings: only `true` and `false` convert, anything else fails IsBoolean. */
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class WaitQueryDto {
   @ApiPropertyOptional({ example: false, default: true, description: 'false: answer 202 with the queued deployment at once' })

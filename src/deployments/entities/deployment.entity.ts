@@ -80,7 +80,7 @@ export class Deployment {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
-  /** The envelope code a failure answers with (see README, "Error codes"). */
+  /** The envelope code a failure answers with (see docs/errors.md). */
   @Column({ name: 'error_code', type: 'integer', nullable: true })
   errorCode: number | null;
 

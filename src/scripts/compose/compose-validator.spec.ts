@@ -41,6 +41,16 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
 const composeTempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('dds-compose-'));
 
 describe('ComposeValidator (with the real docker CLI)', () => {
+  // Without a docker CLI that has `stack config`, the validator skips docker's step (a test below proves
+  // that on purpose) and most of these tests would pass having checked less: refuse to run instead.
+  beforeAll(async () => {
+    const file = 'services:\n  web:\n    image: nginx:1\n';
+    const config = await validator().docker.run(['stack', 'config', '-c', '-'], { input: file }).catch((err: Error) => {
+      throw new Error(`these tests need the docker CLI with \`docker stack config\` (PATH or DOCKER_BIN): ${err.message}`);
+    });
+    expect(config.stdout).toContain('image: nginx:1');
+  });
+
   it('accepts a valid file and returns its images', async () => {
     const { v } = validator();
     await expect(v.validate('services:\n  web:\n    image: nginx:1\n', USER, TARGET)).resolves.toMatchObject({

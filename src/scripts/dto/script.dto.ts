@@ -1,7 +1,7 @@
 import { ApiHideProperty, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { Page, PageQueryDto } from '../../common/dto/page.dto';
+import { Page, PageQueryDto, toBool } from '../../common/dto/page.dto';
 import { OptionalNotNull } from '../../common/validation';
 import { SERVICE_NAME_PATTERN } from '../stack-layout';
 import { IsTagPolicy } from './is-tag-policy.decorator';
@@ -52,9 +52,6 @@ class WebhookSettingsDto {
   @IsBoolean()
   requireSignature?: boolean;
 }
-
-/** Query flags arrive as strings: only `true` and `false` convert, anything else fails IsBoolean. */
-const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class CreateScriptDto extends WebhookSettingsDto {
   @ApiProperty({ example: 'halo', description: 'The swarm stack name: 1-30 of a-z 0-9 _ -, starting with a letter or digit; unique across all users' })

@@ -20,6 +20,11 @@ const changed = (file: string, mutate: (body: any) => void): any => {
   return body;
 };
 
+/** The pushes of a headerless delivery of `body`, as the detected format reads them; `detectedPush` is the last. */
+const detectedPushes = (body: unknown) => formatOf(delivery(body)).parse(delivery(body)).pushes;
+const detectedPush = (body: unknown) => detectedPushes(body).at(-1);
+const aliyunPersonal = () => changed('aliyun-acr-personal.json', () => undefined);
+
 /** The en detail of the WEBHOOK_PAYLOAD_INVALID that parsing throws. */
 function refusal(format: RegistryFormat, d: IncomingDelivery): string {
   try {
@@ -35,6 +40,41 @@ function refusal(format: RegistryFormat, d: IncomingDelivery): string {
 
 describe('aliyun', () => {
   const [push] = aliyun.parse(fixtureDelivery({ file: 'aliyun-acr-enterprise.json', headers: {} })).pushes;
+
+  it('reads the Alibaba Cloud ACR example from the contract', () => {
+    const push = detectedPush(aliyunPersonal())!;
+    expect(push).toMatchObject({
+      registry: 'aliyun',
+      path: 'pongsky/halo',
+      repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo',
+      tag: 'prod-1.4.7',
+      digest: 'sha256:179b742913762a68ae7344a927b105f951e7a82adc544a92bf212f1dee3f2656',
+    });
+    expect(push.hostMatches('registry.cn-shanghai.aliyuncs.com')).toBe(true);
+    expect(push.hostMatches('registry-vpc.cn-shanghai.aliyuncs.com')).toBe(true);
+    expect(push.hostMatches('registry.cn-hangzhou.aliyuncs.com')).toBe(false);
+    expect(push.hostMatches('evil.example.com')).toBe(false);
+  });
+
+  it.each([
+    ['a tag with shell text', (b: any) => (b.push_data.tag = '$(id)')],
+    ['a tag that is an option', (b: any) => (b.push_data.tag = '--help')],
+    ['a tag with a space', (b: any) => (b.push_data.tag = 'a b')],
+    ['a too long tag', (b: any) => (b.push_data.tag = 'x'.repeat(129))],
+    ['a namespace with a slash escape', (b: any) => (b.repository.namespace = '../etc')],
+    ['a bad region', (b: any) => (b.repository.region = 'cn shanghai')],
+    ['a bad digest', (b: any) => (b.push_data.digest = 'sha256:xyz')],
+    ['a missing tag', (b: any) => delete b.push_data.tag],
+    ['a numeric tag', (b: any) => (b.push_data.tag = 147)],
+  ])('refuses %s', (_, mutate) => {
+    const body = changed('aliyun-acr-personal.json', mutate);
+    expect(() => detectedPush(body)).toThrow(AppError);
+    try {
+      detectedPush(body);
+    } catch (e) {
+      expect((e as AppError).error).toBe(Errors.WEBHOOK_PAYLOAD_INVALID);
+    }
+  });
 
   it.each([
     'registry.cn-hangzhou.aliyuncs.com',
@@ -61,6 +101,13 @@ describe('aliyun', () => {
 });
 
 describe('dockerhub', () => {
+  it('reads Docker Hub, with library/ for official names', () => {
+    const push = detectedPush({ push_data: { tag: 'v2', pusher: 'me' }, repository: { repo_name: 'acme/web' } })!;
+    expect(push).toMatchObject({ registry: 'dockerhub', path: 'acme/web', tag: 'v2' });
+    expect(push.hostMatches('docker.io')).toBe(true);
+    expect(detectedPush({ push_data: { tag: '1' }, repository: { repo_name: 'nginx' } })!.path).toBe('library/nginx');
+  });
+
   it('matches Docker Hub by any of its names', () => {
     const [push] = dockerhub.parse(fixtureDelivery({ file: 'dockerhub-official.json', headers: {} })).pushes;
     for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) expect(push.hostMatches(host)).toBe(true);
@@ -74,6 +121,20 @@ describe('dockerhub', () => {
 });
 
 describe('harbor', () => {
+  it('reads Harbor artifact pushes and ignores other Harbor events', () => {
+    const body = {
+      type: 'PUSH_ARTIFACT',
+      event_data: {
+        resources: [{ digest: `sha256:${'b'.repeat(64)}`, tag: 'v1', resource_url: 'harbor.acme.io/shop/api:v1' }],
+        repository: { name: 'api', namespace: 'shop', repo_full_name: 'shop/api' },
+      },
+    };
+    const push = detectedPush(body)!;
+    expect(push).toMatchObject({ registry: 'harbor', path: 'shop/api', tag: 'v1' });
+    expect(push.hostMatches('harbor.acme.io')).toBe(true);
+    expect(detectedPush({ ...body, type: 'DELETE_ARTIFACT' })).toBeUndefined();
+  });
+
   it('reads a CloudEvents delivery in binary mode (ce-* headers, the body is the data)', () => {
     const { body } = fixtureDelivery({ file: 'harbor-cloudevents-push.json', headers: {} });
     const binary = delivery((body as any).data, { 'ce-specversion': '1.0', 'ce-type': 'harbor.artifact.pushed', 'ce-id': 'e-1', 'content-type': 'application/json' });
@@ -145,6 +206,22 @@ describe('gitea and forgejo', () => {
 });
 
 describe('distribution', () => {
+  it('reads registry notifications: only a tagged manifest push counts', () => {
+    const manifest = 'application/vnd.docker.distribution.manifest.v2+json';
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const body = {
+      events: [
+        { action: 'push', target: { mediaType: 'application/octet-stream', repository: 'acme/web', digest }, request: { host: '127.0.0.1:5000' } },
+        { action: 'pull', target: { mediaType: manifest, repository: 'acme/web', tag: 'old' }, request: { host: '127.0.0.1:5000' } },
+        { action: 'push', target: { mediaType: manifest, repository: 'acme/web', tag: '1.2.3', digest }, request: { host: '127.0.0.1:5000' } },
+      ],
+    };
+    expect(detectedPush(body)).toMatchObject({ registry: 'distribution', path: 'acme/web', tag: '1.2.3', digest });
+    expect(detectedPushes({ events: [body.events[0], body.events[1]] })).toEqual([]);
+    const two = detectedPushes({ events: [body.events[2], { ...body.events[2], target: { ...body.events[2].target, repository: 'acme/api' } }] });
+    expect(two.map((e) => e.path)).toEqual(['acme/web', 'acme/api']);
+  });
+
   it('ignores an empty envelope', () => {
     expect(distribution.parse(delivery({ events: [] }))).toEqual({ pushes: [], ignored: 'no events' });
   });
@@ -189,6 +266,10 @@ describe('quay', () => {
   it('has no digest to pin', () => {
     expect(quay.parse(fixtureDelivery({ file: 'quay-push.json', headers: {} })).pushes.every((p) => p.digest === undefined)).toBe(true);
   });
+});
+
+it.each([[null], [[]], ['x'], [{}], [{ hello: 1 }]])('refuses the non-payload %j', (body) => {
+  expect(() => detectedPush(body)).toThrow(AppError);
 });
 
 it('never throws anything but WEBHOOK_PAYLOAD_INVALID on odd bodies', () => {

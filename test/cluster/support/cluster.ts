@@ -148,11 +148,16 @@ export class ClusterNode {
     quietly('pkill', '-KILL', '-f', `^/bin/bash ${ENGINE_SCRIPT} ${this.name} `);
   }
 
-  /** The machine dies: its engine and every container it ran. */
+  /**
+   * The machine dies: its engine and every container it ran, at once. The engine is stopped first and
+   * the containers killed in this process, so neither outlives the other by the time a spawned pkill
+   * takes (under load the app replica used to record the dead engine's error before it died itself).
+   */
   powerOff(): void {
+    this.freezeEngine();
+    for (const id of this.containerIds()) killCgroup(id);
     this.killEngine();
     quietly('pkill', '-KILL', '-f', `containerd-shim.* -address ${this.execRoot}/`);
-    for (const id of this.containerIds()) killCgroup(id);
   }
 
   /** The engine stops answering (its process frozen) while its containers run on. */

@@ -37,7 +37,7 @@ export class ControlPlane {
   constructor(readonly cluster: Cluster) {}
 
   /**
-   * Deploys deploy/stack.mysql.yml as the README says (secrets first), and waits for every replica.
+   * Deploys deploy/stack.mysql.yml as docs/operations.md says (secrets first), and waits for every replica.
    * `keepOff`: a node that gets none of its tasks (paused while they are placed).
    */
   static async deploy(cluster: Cluster, replicas: number, keepOff?: ClusterNode): Promise<ControlPlane> {

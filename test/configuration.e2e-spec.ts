@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../bench/lib/processes';
 import { compileApp, startAppProcess } from './support/app-process';
+import { createTestDatabase } from './support/databases';
 import { eventually } from './support/packaging';
 
 /**
@@ -101,8 +102,9 @@ describeOnce('configuration at start', () => {
 
   describe('log format', () => {
     it('JSON lines when stdout is not a terminal; readable lines with LOG_FORMAT=pretty', async () => {
-      const json = await startAppProcess('log-json', build!.mainJs, { ...SECRETS, LOG_LEVEL: 'info' });
-      const pretty = await startAppProcess('log-pretty', build!.mainJs, { ...SECRETS, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
+      const [jsonDb, prettyDb] = [await createTestDatabase(), await createTestDatabase()];
+      const json = await startAppProcess('log-json', build!.mainJs, { ...SECRETS, DATABASE_URL: jsonDb.url, LOG_LEVEL: 'info' });
+      const pretty = await startAppProcess('log-pretty', build!.mainJs, { ...SECRETS, DATABASE_URL: prettyDb.url, LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });
       try {
         for (const app of [json, pretty]) await app.request('GET', '/health/live?token=s3cr3t');
         await eventually(() => /GET \/health\/live/.test(json.fullOutput()) && /GET \/health\/live/.test(pretty.fullOutput()), 'both request lines', 10_000, 100);
@@ -124,7 +126,7 @@ describeOnce('configuration at start', () => {
       const port = await freePort();
       const child = spawn('script', ['-qfec', `${JSON.stringify(process.execPath)} ${JSON.stringify(build!.mainJs)}`, '/dev/null'], {
         cwd: dataDir,
-        env: { PATH: process.env.PATH, TERM: 'xterm', NODE_PATH: join(ROOT, 'node_modules'), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'info', ...env },
+        env: { PATH: process.env.PATH, TERM: 'xterm', NODE_PATH: join(ROOT, 'node_modules'), HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, DATABASE_URL: `sqlite:${join(dataDir, 'test.db')}`, LOG_LEVEL: 'info', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

@@ -105,6 +105,10 @@ describe('log format', () => {
     expect(lines.some((l) => l.startsWith('{'))).toBe(false);
     // Colours only for a terminal; a test's destination gets none.
     expect(out).not.toContain('\u001b[');
+
+    let fast = '';
+    createLogger('info', { format: 'pretty', destination: { write: (line: string) => (fast += line) } }).info({ responseTime: 0 }, 'GET /x 200');
+    expect(fast).toMatch(/ INFO: GET \/x 200 \(0 ms\)\n$/);
   });
 
   it('redacts the same in both formats', async () => {

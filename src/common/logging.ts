@@ -40,7 +40,8 @@ function prettyLines(out: DestinationStream, colorize: boolean): DestinationStre
     translateTime: 'SYS:HH:MM:ss.l',
     // The request line's message already says method, path and status.
     ignore: 'pid,hostname,req,res,responseTime,context',
-    messageFormat: '{if context}[{context}] {end}{msg}{if responseTime} ({responseTime} ms){end}',
+    messageFormat: (log) =>
+      `${log.context ? `[${String(log.context)}] ` : ''}${String(log.msg ?? '')}${typeof log.responseTime === 'number' ? ` (${log.responseTime} ms)` : ''}`,
     // A stack as its own indented lines, not one escaped string.
     customPrettifiers: { stack: (stack) => `\n${String(stack).replace(/^/gm, '  ')}` },
   });

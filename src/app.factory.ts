@@ -6,10 +6,10 @@ import { AppError } from './common/app-error';
 import { serveDashboard } from './dashboard/dashboard';
 import { registerEnvelope } from './common/envelope';
 import { answerFrameworkError } from './common/framework-errors';
-import { createLogger, logRequests, NestPinoLogger } from './common/logging';
+import { chooseLogFormat, createLogger, logRequests, NestPinoLogger } from './common/logging';
 import { Errors } from './common/error-codes';
 import { brokenJsonLimit } from './common/json-limits';
-import { loadAppConfig } from './config/app.config';
+import { AppConfiguration } from './config/configuration';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,9 +18,9 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the configured app (adapter, logging, Swagger); main.ts and the e2e tests both use it. */
-export async function createApp(): Promise<NestFastifyApplication> {
-  const config = loadAppConfig();
+/** Builds the app (adapter, logging, Swagger) with `configuration` from loadConfiguration; main.ts and the e2e tests both use it. */
+export async function createApp(configuration: AppConfiguration): Promise<NestFastifyApplication> {
+  const config = configuration.app;
   const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: config.trustProxy, frameworkErrors: answerFrameworkError });
   const fastify = adapter.getInstance();
   // One JSON parser for application/json and the registries' vendor types (e.g. Docker
@@ -39,11 +39,11 @@ export async function createApp(): Promise<NestFastifyApplication> {
   });
 
   registerEnvelope(fastify);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, config.production, process.stdout.isTTY === true) });
   logRequests(fastify, logger);
   serveDashboard(fastify, logger);
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.withConfiguration(configuration), adapter, {
     bufferLogs: true,
     // Our content-type parser above is the only one; Nest's would replace it for application/json.
     bodyParser: false,

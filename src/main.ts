@@ -1,16 +1,20 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { loadAppConfig } from './config/app.config';
+import { loadConfiguration } from './config/configuration';
+import { provideDevSecretFiles } from './config/dev-secrets';
 import { ConfigError } from './config/env';
-import { loadShutdownConfig } from './config/shutdown.config';
 import { gracefulShutdown } from './graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
-  const config = loadAppConfig();
-  const { graceSeconds } = loadShutdownConfig();
-  const app = await createApp();
-  await app.listen(config.port, config.host);
+  // Outside production: JWT secret and secrets key from DATA_DIR, made on the first start.
+  const env = provideDevSecretFiles(process.env);
+  // Every variable is read and checked here, once, before Nest starts.
+  const configuration = loadConfiguration(env);
+  const { port, host } = configuration.app;
+  const { graceSeconds } = configuration.shutdown;
+  const app = await createApp(configuration);
+  await app.listen(port, host);
 
   const logger = new Logger('Shutdown');
   let stopping = false;
@@ -39,10 +43,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err) => {
-  if (err instanceof ConfigError) {
-    console.error(`configuration error: ${err.message}`);
-  } else {
-    console.error(err);
-  }
+  console.error(err instanceof ConfigError ? err.report() : err);
   process.exit(1);
 });

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { DeploymentsService } from '../src/deployments/deployments.service';
+import { DeploymentIntake } from '../src/deployments/deployment-intake';
+import { DeploymentWaits } from '../src/deployments/deployment-waits';
 import { Deployment } from '../src/deployments/entities/deployment.entity';
 import { Script } from '../src/scripts/entities/script.entity';
 import { e2eDatabase } from './support/databases';
@@ -227,13 +228,12 @@ describe('deployments on a real swarm', () => {
     const id = await saveScript(t, 'burst');
     expect((await put(`/web/user/script/${id}/createService`)).body.code).toBe(0);
     const script = await t.app.get(DataSource).getRepository(Script).findOneByOrFail({ id });
-    const deployments = t.app.get(DeploymentsService);
-    const push = (tag: string) => deployments.request({ script, userId, action: 'update', trigger: 'webhook', repository: IMAGE, tag });
+    const push = (tag: string) => t.app.get(DeploymentIntake).request({ script, userId, action: 'update', trigger: 'webhook', repository: IMAGE, tag, services: [script.serviceName] });
     const requested: Deployment[] = [];
     for (const tag of ['w1', 'w2', 'w3', 'w4', 'w5']) requested.push(await push(tag));
     expect((await push('w5')).id).toBe(requested[4].id); // a repeated push of the same tag is the same deployment
 
-    const last = await deployments.wait(requested[4].id, 60_000);
+    const last = await t.app.get(DeploymentWaits).wait(requested[4].id, 60_000);
     expect(last).toMatchObject({ status: 'succeeded', tag: 'w5' });
     const rows = await t.app.get(DataSource).getRepository(Deployment).findBy({ scriptId: id, action: 'update' });
     expect(rows).toHaveLength(5);
@@ -261,8 +261,8 @@ describe('deployments on a real swarm', () => {
       expect(events.at(-1)).toMatchObject({ event: 'status' });
       expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ id: ids[0], status: 'succeeded' });
 
-      const deployments = t.app.get(DeploymentsService);
-      for (const d of ids) expect((await deployments.wait(d, 60_000)).status).toBe('succeeded');
+      const waits = t.app.get(DeploymentWaits);
+      for (const d of ids) expect((await waits.wait(d, 60_000)).status).toBe('succeeded');
       const rows = await t.app.get(DataSource).getRepository(Deployment).find({ where: { scriptId: id }, order: { startedAt: 'ASC' } });
       expect(rows.map((r) => r.id)).toEqual([...rows.map((r) => r.id)].sort((a, b) => a - b)); // in order
       for (let i = 1; i < rows.length; i++) expect(rows[i].startedAt!.getTime()).toBeGreaterThanOrEqual(rows[i - 1].finishedAt!.getTime());

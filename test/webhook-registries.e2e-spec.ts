@@ -373,6 +373,9 @@ describe('registry webhooks of every format on a real swarm', () => {
         const again = await send(githubReplay, d);
         await expectRolled(githubReplay, first, imageOf(github, '2'));
         if (again.status === 202) expect(again.body.data.deploymentId).toBe((await deploymentsOf(githubReplay))[0].id);
+        // Under load the first answer can outlast GitHub's budget (202): the replay then joins the
+        // rollout still running and answers with its output once it ends.
+        else if (first.status === 202) expect(again.body).toMatchObject({ code: 0, data: expect.arrayContaining([expect.any(String)]) });
         else expect(again.body).toMatchObject({ code: 0, data: [expect.stringMatching(/^duplicate: /)] });
         expect((await deploymentsOf(githubReplay)).filter((x) => x.trigger === 'webhook')).toHaveLength(1);
       });

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { Writable } from 'node:stream';
 import { registerEnvelope, sendError, sendRaw } from './envelope';
-import { createLogger, logRequests, NestPinoLogger, redactUrl } from './logging';
+import { chooseLogFormat, createLogger, LogFormat, logRequests, NestPinoLogger, redactUrl } from './logging';
 
 describe('redactUrl', () => {
   it('removes webhook and refresh tokens from query strings', () => {
@@ -15,7 +15,7 @@ describe('redactUrl', () => {
 function appWithLog(level = 'info') {
   const lines: Record<string, any>[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-  const logger = createLogger(level, sink);
+  const logger = createLogger(level, { destination: sink });
   const app = Fastify();
   registerEnvelope(app);
   logRequests(app, logger);
@@ -68,5 +68,55 @@ describe('the envelope and the request log (Fastify hooks)', () => {
       expect.objectContaining({ level: 40, context: 'DeploymentRunner', msg: 'stack busy' }),
       expect.objectContaining({ level: 50, context: 'Exceptions', msg: 'boom', stack: 'Error: boom\n    at x' }),
     ]);
+  });
+});
+
+describe('log format', () => {
+  it.each([
+    ['auto', false, true, 'pretty'],
+    ['auto', false, false, 'json'],
+    ['auto', true, true, 'json'],
+    ['json', false, true, 'json'],
+    ['pretty', true, false, 'pretty'],
+  ] as const)('LOG_FORMAT=%s, production %s, stdout a terminal %s: %s', (setting, production, tty, expected) => {
+    expect(chooseLogFormat(setting, production, tty)).toBe(expected);
+  });
+
+  /** What one logger of `format` writes for the same calls: a request line, a Nest error, and secrets that must not appear. */
+  async function written(format: LogFormat): Promise<string> {
+    let out = '';
+    const logger = createLogger('info', { format, destination: new Writable({ write: (chunk, _enc, done) => ((out += String(chunk)), done()) }) });
+    const app = Fastify();
+    logRequests(app, logger);
+    app.get('/hook', async () => 'ok');
+    await app.inject({ method: 'GET', url: '/hook?token=s3cr3t-token', headers: { authorization: 'Bearer s3cr3t-jwt' } });
+    new NestPinoLogger(logger).error('deploy failed', 'Error: deploy failed\n    at run (runner.ts:1)', 'DeploymentRunner');
+    logger.warn({ user: { name: 'alice', password: 's3cr3t-pass', refreshToken: 's3cr3t-refresh' }, call: { headers: { cookie: 's3cr3t' } } }, 'odd login');
+    return out;
+  }
+
+  it('pretty: one readable line per record (time, level, context, message), no JSON', async () => {
+    const out = await written('pretty');
+    const lines = out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: GET \/hook\?token=\[REDACTED\] 200 \(\d+ ms\)$/);
+    expect(lines[1]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] ERROR: \[DeploymentRunner\] deploy failed$/);
+    expect(lines.slice(2, 5)).toEqual(['    stack:', '      Error: deploy failed', '          at run (runner.ts:1)']);
+    expect(out).toMatch(/WARN: odd login\n {4}user: {\n {6}"name": "alice"\n/);
+    expect(lines.some((l) => l.startsWith('{'))).toBe(false);
+    // Colours only for a terminal; a test's destination gets none.
+    expect(out).not.toContain('\u001b[');
+
+    let fast = '';
+    createLogger('info', { format: 'pretty', destination: { write: (line: string) => (fast += line) } }).info({ responseTime: 0 }, 'GET /x 200');
+    expect(fast).toMatch(/ INFO: GET \/x 200 \(0 ms\)\n$/);
+  });
+
+  it('redacts the same in both formats', async () => {
+    const [json, pretty] = [await written('json'), await written('pretty')];
+    for (const out of [json, pretty]) {
+      expect(out).not.toMatch(/s3cr3t|authorization|cookie|password|refreshToken/i);
+      expect(out).toContain('alice');
+    }
+    expect(json.trimEnd().split('\n').map((l) => JSON.parse(l).msg)).toEqual(['GET /hook?token=[REDACTED] 200', 'deploy failed', 'odd login']);
   });
 });

@@ -1,14 +1,27 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import pino, { DestinationStream, Level, Logger } from 'pino';
+import { isColorSupported, prettyFactory } from 'pino-pretty';
 
 /** Webhook URLs carry their secret in ?token=; it must never reach a log line. */
 export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(/([?&](?:token|refreshToken|access_token)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
-/** The process's JSON-lines logger (stdout unless a destination is given, as tests do). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export type LogFormat = 'json' | 'pretty';
+
+/** LOG_FORMAT=auto: JSON lines for production and for machines reading stdout, readable lines for a person at a terminal. */
+export function chooseLogFormat(setting: LogFormat | 'auto', production: boolean, stdoutIsTty: boolean): LogFormat {
+  if (setting !== 'auto') return setting;
+  return production || !stdoutIsTty ? 'json' : 'pretty';
+}
+
+/**
+ * The process's logger, writing to stdout unless a destination is given (as tests do). Both formats
+ * print the same redacted record: `pretty` only re-formats each JSON line pino has already made.
+ */
+export function createLogger(level: string, opts: { format?: LogFormat; destination?: DestinationStream } = {}): Logger {
+  const destination = opts.format === 'pretty' ? prettyLines(opts.destination ?? process.stdout, opts.destination === undefined && isColorSupported) : opts.destination;
   return pino(
     {
       level,
@@ -18,6 +31,21 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/** `[12:00:00.123] INFO: GET /health/ready 200 (2 ms)`; an error's stack and other fields follow on indented lines. */
+function prettyLines(out: DestinationStream, colorize: boolean): DestinationStream {
+  const format = prettyFactory({
+    colorize,
+    translateTime: 'SYS:HH:MM:ss.l',
+    // The request line's message already says method, path and status.
+    ignore: 'pid,hostname,req,res,responseTime,context',
+    messageFormat: (log) =>
+      `${log.context ? `[${String(log.context)}] ` : ''}${String(log.msg ?? '')}${typeof log.responseTime === 'number' ? ` (${log.responseTime} ms)` : ''}`,
+    // A stack as its own indented lines, not one escaped string.
+    customPrettifiers: { stack: (stack) => `\n${String(stack).replace(/^/gm, '  ')}` },
+  });
+  return { write: (line: string) => out.write(format(line)) };
 }
 
 /**

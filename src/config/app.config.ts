@@ -1,6 +1,10 @@
-import { registerAs } from '@nestjs/config';
 import { resolve } from 'node:path';
-import { ConfigError, Env, readBool, readEnv, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** `auto`: JSON lines in production or when stdout is not a terminal, readable lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 export interface AppConfig {
   nodeEnv: string;
@@ -10,40 +14,44 @@ export interface AppConfig {
   dataDir: string;
   publicBaseUrl: string;
   bodyLimitBytes: number;
-  logLevel: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: (typeof LOG_FORMATS)[number];
   /** Behind a reverse proxy, take the client address from X-Forwarded-For (rate limits key on it). */
   trustProxy: boolean;
 }
 
-export function loadAppConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = readEnv(env, 'NODE_ENV') ?? 'development';
-  const port = readInt(env, 'PORT', 8080, 1, 65535);
-  const publicBaseUrl = (readEnv(env, 'PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
-  let parsed: URL;
+export const readNodeEnv = (env: EnvReader): string => env.string('NODE_ENV') ?? 'development';
+export const readDataDir = (env: EnvReader): string => resolve(env.string('DATA_DIR') ?? './data');
+
+function readPublicBaseUrl(env: EnvReader, port: number): string {
+  const url = (env.string('PUBLIC_BASE_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  let protocol: string;
   try {
-    parsed = new URL(publicBaseUrl);
+    protocol = new URL(url).protocol;
   } catch {
-    throw new ConfigError(`PUBLIC_BASE_URL must be an absolute http(s) URL, got "${publicBaseUrl}"`);
+    return env.invalid(`PUBLIC_BASE_URL must be an absolute http(s) URL, got "${url}"`, url);
   }
-  if (!['http:', 'https:'].includes(parsed.protocol)) {
-    throw new ConfigError(`PUBLIC_BASE_URL must start with http:// or https://, got "${publicBaseUrl}"`);
-  }
-  const logLevel = readEnv(env, 'LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
-  }
+  if (!['http:', 'https:'].includes(protocol)) return env.invalid(`PUBLIC_BASE_URL must start with http:// or https://, got "${url}"`, url);
+  return url;
+}
+
+export function readAppConfig(env: EnvReader): AppConfig {
+  const nodeEnv = readNodeEnv(env);
+  const port = env.int('PORT', 8080, 1, 65535);
   return {
     nodeEnv,
     production: nodeEnv === 'production',
     port,
-    host: readEnv(env, 'HOST') ?? '0.0.0.0',
-    dataDir: resolve(readEnv(env, 'DATA_DIR') ?? './data'),
-    publicBaseUrl,
+    host: env.string('HOST') ?? '0.0.0.0',
+    dataDir: readDataDir(env),
+    publicBaseUrl: readPublicBaseUrl(env, port),
     // Compose files are capped at 256 KiB; JSON escaping can roughly double that.
-    bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    logLevel,
-    trustProxy: readBool(env, 'TRUST_PROXY', false),
+    bodyLimitBytes: env.int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    logLevel: env.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: env.choice('LOG_FORMAT', LOG_FORMATS, 'auto'),
+    trustProxy: env.bool('TRUST_PROXY', false),
   };
 }
 
-export const appConfig = registerAs('app', () => loadAppConfig());
+export const loadAppConfig = (env: Env): AppConfig => loadFeature(env, readAppConfig);
+export const appConfig = featureConfig<AppConfig>('app');

@@ -1,7 +1,7 @@
-import { registerAs } from '@nestjs/config';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, Env, readEnv, readInt } from './env';
-import { loadAppConfig } from './app.config';
+import { Env, EnvReader, loadFeature } from './env';
+import { readDataDir } from './app.config';
+import { featureConfig } from './feature-config';
 
 export type DatabaseConfig =
   | { type: 'sqlite'; path: string }
@@ -14,38 +14,48 @@ export type DatabaseConfig =
  */
 const DEFAULT_LOCK_LEASE_SECONDS = 30;
 
-/** Parses DATABASE_URL: mysql://user:pass@host:3306/db, mariadb://..., or sqlite:<path>. */
-export function loadDatabaseConfig(env: Env = process.env): DatabaseConfig {
-  const dataDir = loadAppConfig(env).dataDir;
-  const url = readEnv(env, 'DATABASE_URL') ?? `sqlite:${resolve(dataDir, 'docker-deploy-script.db')}`;
+const UNUSABLE: DatabaseConfig = { type: 'sqlite', path: ':memory:' };
+
+/** Parses DATABASE_URL: mysql://user:pass@host:3306/db, mariadb://..., or sqlite:<path> (default: DATA_DIR/docker-deploy-script.db). */
+export function readDatabaseConfig(env: EnvReader, dataDir: string): DatabaseConfig {
+  const url = env.string('DATABASE_URL') ?? `sqlite:${resolve(dataDir, 'docker-deploy-script.db')}`;
+  // Read whatever the URL: a bad value is reported even where SQLite does not use it.
+  const password = env.string('DATABASE_PASSWORD');
+  const lockLeaseSeconds = env.int('STACK_LOCK_LEASE_SECONDS', DEFAULT_LOCK_LEASE_SECONDS, 3, 3600);
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new ConfigError('DATABASE_URL sqlite:<path> needs a file path, e.g. sqlite:./data/app.db');
+    if (!path) return env.invalid('DATABASE_URL sqlite:<path> needs a file path, e.g. sqlite:./data/app.db', UNUSABLE);
     return { type: 'sqlite', path: path === ':memory:' ? path : isAbsolute(path) ? path : resolve(path) };
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('DATABASE_URL must look like mysql://user:pass@host:3306/db, mariadb://... or sqlite:<path>');
+    return env.invalid('DATABASE_URL must look like mysql://user:pass@host:3306/db, mariadb://... or sqlite:<path>', UNUSABLE);
   }
   if (!['mysql:', 'mariadb:'].includes(parsed.protocol)) {
-    throw new ConfigError(`DATABASE_URL scheme must be mysql:, mariadb: or sqlite:, got "${parsed.protocol}"`);
+    return env.invalid(`DATABASE_URL scheme must be mysql:, mariadb: or sqlite:, got "${parsed.protocol}"`, UNUSABLE);
   }
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  let username: string, urlPassword: string, database: string;
+  try {
+    [username, urlPassword, database] = [parsed.username, parsed.password, parsed.pathname.replace(/^\//, '')].map(decodeURIComponent);
+  } catch {
+    return env.invalid('DATABASE_URL has a malformed %-escape in its user, password or database name', UNUSABLE);
+  }
   if (!parsed.hostname || !database) {
-    throw new ConfigError('DATABASE_URL must name a host and a database: mysql://user:pass@host:3306/db');
+    return env.invalid('DATABASE_URL must name a host and a database: mysql://user:pass@host:3306/db', UNUSABLE);
   }
   return {
     type: 'mysql',
     host: parsed.hostname,
     port: parsed.port ? Number(parsed.port) : 3306,
-    username: decodeURIComponent(parsed.username),
+    username,
     // DATABASE_PASSWORD(_FILE) keeps the password out of the URL, e.g. as a docker secret.
-    password: readEnv(env, 'DATABASE_PASSWORD') ?? decodeURIComponent(parsed.password),
+    password: password ?? urlPassword,
     database,
-    lockLeaseSeconds: readInt(env, 'STACK_LOCK_LEASE_SECONDS', DEFAULT_LOCK_LEASE_SECONDS, 3, 3600),
+    lockLeaseSeconds,
   };
 }
 
-export const databaseConfig = registerAs('database', () => loadDatabaseConfig());
+export const loadDatabaseConfig = (env: Env): DatabaseConfig => loadFeature(env, (r) => readDatabaseConfig(r, readDataDir(r)));
+export const databaseConfig = featureConfig<DatabaseConfig>('database');

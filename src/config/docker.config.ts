@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { Env, readBool, readChoice, readEnv, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 export interface DockerConfig {
   /** The docker CLI binary; DOCKER_HOST and friends pass through to it from the environment. */
@@ -12,15 +12,16 @@ export interface DockerConfig {
   composePolicy: 'on' | 'off';
 }
 
-export function loadDockerConfig(env: Env = process.env): DockerConfig {
+export function readDockerConfig(env: EnvReader): DockerConfig {
   return {
-    dockerBin: readEnv(env, 'DOCKER_BIN') ?? 'docker',
-    deployTimeoutSeconds: readInt(env, 'DEPLOY_TIMEOUT_SECONDS', 600, 1, 24 * 60 * 60),
-    maxParallelDeployments: readInt(env, 'MAX_PARALLEL_DEPLOYMENTS', 4, 1, 64),
-    rollbackOnFailure: readBool(env, 'ROLLBACK_ON_FAILURE', true),
-    webhookWaitSeconds: readInt(env, 'WEBHOOK_WAIT_SECONDS', 20, 0, 600),
-    composePolicy: readChoice(env, 'COMPOSE_POLICY', ['on', 'off'] as const, 'on'),
+    dockerBin: env.string('DOCKER_BIN') ?? 'docker',
+    deployTimeoutSeconds: env.int('DEPLOY_TIMEOUT_SECONDS', 600, 1, 24 * 60 * 60),
+    maxParallelDeployments: env.int('MAX_PARALLEL_DEPLOYMENTS', 4, 1, 64),
+    rollbackOnFailure: env.bool('ROLLBACK_ON_FAILURE', true),
+    webhookWaitSeconds: env.int('WEBHOOK_WAIT_SECONDS', 20, 0, 600),
+    composePolicy: env.choice('COMPOSE_POLICY', ['on', 'off'] as const, 'on'),
   };
 }
 
-export const dockerConfig = registerAs('docker', () => loadDockerConfig());
+export const loadDockerConfig = (env: Env): DockerConfig => loadFeature(env, readDockerConfig);
+export const dockerConfig = featureConfig<DockerConfig>('docker');

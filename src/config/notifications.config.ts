@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { Env, readChoice, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 export const PRIVATE_TARGET_POLICIES = ['admin', 'all', 'none'] as const;
 
@@ -19,14 +19,15 @@ export interface NotificationsConfig {
   collapseWindowMs: number;
 }
 
-export function loadNotificationsConfig(env: Env = process.env): NotificationsConfig {
+export function readNotificationsConfig(env: EnvReader): NotificationsConfig {
   return {
-    maxAttempts: readInt(env, 'NOTIFICATION_MAX_ATTEMPTS', 8, 1, 50),
-    retryBaseMs: readInt(env, 'NOTIFICATION_RETRY_SECONDS', 10, 1, 3600) * 1000,
-    timeoutMs: readInt(env, 'NOTIFICATION_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
-    privateTargets: readChoice(env, 'NOTIFICATION_PRIVATE_TARGETS', PRIVATE_TARGET_POLICIES, 'admin'),
-    collapseWindowMs: readInt(env, 'NOTIFICATION_COLLAPSE_MINUTES', 60, 0, 7 * 24 * 60) * 60_000,
+    maxAttempts: env.int('NOTIFICATION_MAX_ATTEMPTS', 8, 1, 50),
+    retryBaseMs: env.int('NOTIFICATION_RETRY_SECONDS', 10, 1, 3600) * 1000,
+    timeoutMs: env.int('NOTIFICATION_TIMEOUT_SECONDS', 10, 1, 120) * 1000,
+    privateTargets: env.choice('NOTIFICATION_PRIVATE_TARGETS', PRIVATE_TARGET_POLICIES, 'admin'),
+    collapseWindowMs: env.int('NOTIFICATION_COLLAPSE_MINUTES', 60, 0, 7 * 24 * 60) * 60_000,
   };
 }
 
-export const notificationsConfig = registerAs('notifications', () => loadNotificationsConfig());
+export const loadNotificationsConfig = (env: Env): NotificationsConfig => loadFeature(env, readNotificationsConfig);
+export const notificationsConfig = featureConfig<NotificationsConfig>('notifications');

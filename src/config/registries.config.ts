@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
 import { isRegistryHost } from '../swarm/image-reference';
-import { ConfigError, Env, readBool, readEnv, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 export interface RegistriesConfig {
   /** Roll updates to `repo:tag@digest`, resolving and checking the digest with the registry first. */
@@ -10,16 +10,13 @@ export interface RegistriesConfig {
   insecureHosts: string[];
 }
 
-export function loadRegistriesConfig(env: Env = process.env): RegistriesConfig {
-  const insecureHosts = (readEnv(env, 'INSECURE_REGISTRIES') ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
-  for (const host of insecureHosts) {
-    if (!isRegistryHost(host)) throw new ConfigError(`INSECURE_REGISTRIES must be a comma-separated list of host[:port], got "${host}"`);
-  }
+export function readRegistriesConfig(env: EnvReader): RegistriesConfig {
   return {
-    pinDigests: readBool(env, 'PIN_DIGESTS', true),
-    timeoutMs: readInt(env, 'REGISTRY_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
-    insecureHosts,
+    pinDigests: env.bool('PIN_DIGESTS', true),
+    timeoutMs: env.int('REGISTRY_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+    insecureHosts: env.list('INSECURE_REGISTRIES', isRegistryHost, 'a registry host[:port]', (host) => host.toLowerCase()),
   };
 }
 
-export const registriesConfig = registerAs('registries', () => loadRegistriesConfig());
+export const loadRegistriesConfig = (env: Env): RegistriesConfig => loadFeature(env, readRegistriesConfig);
+export const registriesConfig = featureConfig<RegistriesConfig>('registries');

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadRegistriesConfig } from './registries.config';
 import { loadSecretsConfig } from './secrets.config';
 
@@ -19,17 +16,14 @@ describe('SECRETS_KEY', () => {
     expect(() => loadSecretsConfig({ SECRETS_KEY: key })).toThrow(/SECRETS_KEY must be 32 bytes/);
   });
 
-  it('is required in production', () => {
-    expect(() => loadSecretsConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/SECRETS_KEY \(or SECRETS_KEY_FILE\) is required/);
+  it('refuses a bad earlier key without showing it', () => {
+    const load = () => loadSecretsConfig({ SECRETS_KEY: hex, SECRETS_KEY_PREVIOUS: `${hex},not-a-key` });
+    expect(load).toThrow('SECRETS_KEY_PREVIOUS must be a comma-separated list of keys, each 32 bytes');
+    expect(load).not.toThrow(/not-a-key/);
   });
 
-  it('outside production is generated once into DATA_DIR (0600) and then kept', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dds-key-'));
-    const first = loadSecretsConfig({ DATA_DIR: dir }).key;
-    expect(first).toHaveLength(32);
-    expect(statSync(join(dir, 'secrets-key')).mode & 0o777).toBe(0o600);
-    expect(loadSecretsConfig({ DATA_DIR: dir }).key).toEqual(first);
-    expect(Buffer.from(readFileSync(join(dir, 'secrets-key'), 'utf8'), 'base64')).toEqual(first);
+  it('is required in production', () => {
+    expect(() => loadSecretsConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/SECRETS_KEY \(or SECRETS_KEY_FILE\) is required/);
   });
 });
 

@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { Env, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 export interface ShutdownConfig {
   /**
@@ -10,8 +10,9 @@ export interface ShutdownConfig {
   graceSeconds: number;
 }
 
-export function loadShutdownConfig(env: Env = process.env): ShutdownConfig {
-  return { graceSeconds: readInt(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) };
+export function readShutdownConfig(env: EnvReader): ShutdownConfig {
+  return { graceSeconds: env.int('SHUTDOWN_GRACE_SECONDS', 30, 0, 3600) };
 }
 
-export const shutdownConfig = registerAs('shutdown', () => loadShutdownConfig());
+export const loadShutdownConfig = (env: Env): ShutdownConfig => loadFeature(env, readShutdownConfig);
+export const shutdownConfig = featureConfig<ShutdownConfig>('shutdown');

@@ -1,6 +1,6 @@
-import { registerAs } from '@nestjs/config';
-import { ConfigError, Env, readEnv, readInt } from './env';
 import { isStackName } from '../swarm/docker-names';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 /** What a USER may do on the shared swarm (ADMINs are exempt; COMPOSE_POLICY=off exempts everyone). */
 export interface TenancyConfig {
@@ -17,31 +17,28 @@ export interface TenancyConfig {
 /** Docker's network names: letters, digits, `_ . -`, not starting with a separator. */
 const NETWORK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-function readList(env: Env, name: string, valid: (v: string) => boolean, what: string): string[] {
-  const items = (readEnv(env, name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const bad = items.find((v) => !valid(v));
-  if (bad !== undefined) throw new ConfigError(`${name}: "${bad}" is not a valid ${what}`);
-  return [...new Set(items)];
-}
+const DEFAULT_PORT_RANGE = { min: 30000, max: 32767 };
 
-function readPortRange(env: Env): { min: number; max: number } {
-  const raw = readEnv(env, 'USER_PORT_RANGE') ?? '30000-32767';
+function readPortRange(env: EnvReader): { min: number; max: number } {
+  const raw = env.string('USER_PORT_RANGE');
+  if (raw === undefined) return DEFAULT_PORT_RANGE;
   const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw);
   const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
   if (!(min >= 1 && max <= 65535 && min <= max)) {
-    throw new ConfigError(`USER_PORT_RANGE must be FIRST-LAST with 1 <= FIRST <= LAST <= 65535, got "${raw}"`);
+    return env.invalid(`USER_PORT_RANGE must be FIRST-LAST with 1 <= FIRST <= LAST <= 65535, got "${raw}"`, DEFAULT_PORT_RANGE);
   }
   return { min, max };
 }
 
-export function loadTenancyConfig(env: Env = process.env): TenancyConfig {
+export function readTenancyConfig(env: EnvReader): TenancyConfig {
   return {
-    reservedStackNames: readList(env, 'RESERVED_STACK_NAMES', isStackName, 'stack name (a-z 0-9 _ -, at most 30)'),
-    sharedNetworks: readList(env, 'USER_NETWORKS', (v) => NETWORK_NAME.test(v), 'network name'),
+    reservedStackNames: env.list('RESERVED_STACK_NAMES', isStackName, 'a valid stack name (a-z 0-9 _ -, at most 30)'),
+    sharedNetworks: env.list('USER_NETWORKS', (v) => NETWORK_NAME.test(v), 'a valid network name'),
     userPortRange: readPortRange(env),
-    userMaxReplicas: readInt(env, 'USER_MAX_REPLICAS', 20, 1, 10_000),
-    userMaxStacks: readInt(env, 'USER_MAX_STACKS', 50, 1, 100_000),
+    userMaxReplicas: env.int('USER_MAX_REPLICAS', 20, 1, 10_000),
+    userMaxStacks: env.int('USER_MAX_STACKS', 50, 1, 100_000),
   };
 }
 
-export const tenancyConfig = registerAs('tenancy', () => loadTenancyConfig());
+export const loadTenancyConfig = (env: Env): TenancyConfig => loadFeature(env, readTenancyConfig);
+export const tenancyConfig = featureConfig<TenancyConfig>('tenancy');

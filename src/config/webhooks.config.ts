@@ -1,5 +1,5 @@
-import { registerAs } from '@nestjs/config';
-import { Env, readInt } from './env';
+import { Env, EnvReader, loadFeature } from './env';
+import { featureConfig } from './feature-config';
 
 export interface WebhooksConfig {
   /** Deliveries older than this are pruned from the delivery log. */
@@ -10,12 +10,13 @@ export interface WebhooksConfig {
   replayWindowMs: number;
 }
 
-export function loadWebhooksConfig(env: Env = process.env): WebhooksConfig {
+export function readWebhooksConfig(env: EnvReader): WebhooksConfig {
   return {
-    deliveryRetentionMs: readInt(env, 'WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650) * 24 * 60 * 60 * 1000,
-    deliveryMaxPerScript: readInt(env, 'WEBHOOK_DELIVERY_MAX_PER_SCRIPT', 200, 10, 100_000),
-    replayWindowMs: readInt(env, 'WEBHOOK_REPLAY_WINDOW_SECONDS', 86_400, 0, 30 * 86_400) * 1000,
+    deliveryRetentionMs: env.int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 3650) * 24 * 60 * 60 * 1000,
+    deliveryMaxPerScript: env.int('WEBHOOK_DELIVERY_MAX_PER_SCRIPT', 200, 10, 100_000),
+    replayWindowMs: env.int('WEBHOOK_REPLAY_WINDOW_SECONDS', 86_400, 0, 30 * 86_400) * 1000,
   };
 }
 
-export const webhooksConfig = registerAs('webhooks', () => loadWebhooksConfig());
+export const loadWebhooksConfig = (env: Env): WebhooksConfig => loadFeature(env, readWebhooksConfig);
+export const webhooksConfig = featureConfig<WebhooksConfig>('webhooks');

@@ -5,13 +5,13 @@ import { loadDatabaseConfig } from '../config/database.config';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './run-migrations';
 
-/** `npm run migration:run` / `migration:revert` against DATABASE_URL. */
+/** `npm run migration:run` / `migration:revert` against DATABASE_URL (only the database's variables are read). */
 async function main(command: string | undefined): Promise<void> {
   if (command !== 'run' && command !== 'revert') {
     console.error('usage: migration-cli run|revert');
     process.exit(2);
   }
-  const dataSource = new DataSource(dataSourceOptions(loadDatabaseConfig()));
+  const dataSource = new DataSource(dataSourceOptions(loadDatabaseConfig(process.env)));
   await dataSource.initialize();
   try {
     if (command === 'run') {
@@ -27,6 +27,6 @@ async function main(command: string | undefined): Promise<void> {
 }
 
 main(process.argv[2]).catch((err) => {
-  console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
+  console.error(err instanceof ConfigError ? err.report() : err);
   process.exit(1);
 });

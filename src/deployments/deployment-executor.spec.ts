@@ -1,4 +1,4 @@
-import { Repository } from 'typeorm';
+import type { ScriptsService } from '../scripts/scripts.service';
 import { loadDockerConfig } from '../config/docker.config';
 import { Script } from '../scripts/entities/script.entity';
 import { DockerAbortedError, DockerCliError, DockerTimeoutError, DockerUnavailableError } from '../swarm/docker-cli';
@@ -58,7 +58,7 @@ function executorWith(
     ),
   });
   const ownership = strict<StackOwnership>('StackOwnership', { judge: jest.fn().mockResolvedValue(opts.ownership ?? { kind: 'owned' }), serviceLabels: () => LABELS });
-  const scripts = strict<Repository<Script>>('scripts', { findOneBy: jest.fn().mockResolvedValue(script) });
+  const scripts = strict<ScriptsService>('ScriptsService', { findById: jest.fn().mockResolvedValue(script) });
   return new DeploymentExecutor(
     strict<SwarmService>('SwarmService', swarm),
     strict<SwarmObjectsService>('SwarmObjectsService', opts.objects ?? {}),

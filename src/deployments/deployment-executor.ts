@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
@@ -10,6 +8,7 @@ import { RegistryAccess } from '../registries/registry-access.service';
 import { parseComposeFile } from '../scripts/compose/compose-file';
 import { buildDeployOverride, stackSecretRefs } from '../scripts/compose/deploy-override';
 import { Script } from '../scripts/entities/script.entity';
+import { ScriptsService } from '../scripts/scripts.service';
 import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
 import { imageReference, sameRepository, splitImageReference } from '../swarm/image-reference';
@@ -73,7 +72,7 @@ export class DeploymentExecutor {
     private readonly objects: SwarmObjectsService,
     private readonly ownership: StackOwnership,
     private readonly secrets: StackSecretStore,
-    @InjectRepository(Script) private readonly scripts: Repository<Script>,
+    private readonly scripts: ScriptsService,
     private readonly registries: RegistryAccess,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
     @Inject(registriesConfig.KEY) private readonly pinning: ConfigType<typeof registriesConfig>,
@@ -88,7 +87,7 @@ export class DeploymentExecutor {
    */
   async execute(d: Deployment, ctx: ExecutionContext): Promise<ExecutionResult> {
     try {
-      const script = d.scriptId === null ? null : await this.scripts.findOneBy({ id: d.scriptId });
+      const script = d.scriptId === null ? null : await this.scripts.findById(d.scriptId);
       if (!script) return { status: 'failed', error: 'the script was deleted before the deployment ran', errorCode: Errors.DEPLOYMENT_FAILED.code };
       const ownership = await this.ownership.judge(script);
       if (d.action === 'adopt') return await this.adopt(script, ownership, ctx);

@@ -4,8 +4,10 @@ import { dataSourceOptions } from '../database/data-source-options';
 import { MetricsService } from '../metrics/metrics.service';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
+import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
 import { DeploymentMetrics } from './deployment-metrics';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { Deployment } from './entities/deployment.entity';
 import { StackLocks } from './stack-locks';
@@ -22,6 +24,8 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
   let ds: DataSource;
   let repo: Repository<Deployment>;
   let runner: DeploymentRunner;
+  let recovery: DeploymentRecovery;
+  let events: DeploymentEvents;
   let metrics: MetricsService;
   let result: ExecutionResult;
 
@@ -45,9 +49,13 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
     repo = ds.getRepository(Deployment);
     result = { status: 'succeeded' };
     const executor = { execute: () => new Promise<ExecutionResult>((resolve) => setTimeout(() => resolve(result), 50)) };
-    runner = new DeploymentRunner(repo, new StackLocks(ds, { type: 'sqlite', path: ':memory:' }), executor as unknown as DeploymentExecutor, testNotices(), loadDockerConfig({}), { graceSeconds: 0 });
+    events = new DeploymentEvents();
+    const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
+    const notices = testNotices();
+    recovery = new DeploymentRecovery(repo, locks, notices, events);
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, recovery, events, loadDockerConfig({}), { graceSeconds: 0 });
     metrics = new MetricsService();
-    new DeploymentMetrics(runner, metrics, repo).onModuleInit();
+    new DeploymentMetrics(events, metrics, repo).onModuleInit();
   });
 
   afterEach(async () => {
@@ -77,18 +85,18 @@ describe('DeploymentMetrics (SQLite, fake docker)', () => {
       row('b', { status: 'running', startedAt }),
       row('b', { status: 'succeeded', startedAt, finishedAt: new Date() }),
     ]);
-    await runner.recover();
+    await recovery.recover();
     const text = await metrics.render();
     expect(text).toContain('dds_deployments_total{action="create",trigger="manual",status="interrupted"} 1\n');
     expect(text).toContain('dds_deployments_total{action="update",trigger="webhook",status="interrupted"} 1\n');
     expect(text).not.toContain('status="succeeded"');
     expect(text).not.toMatch(/^dds_deployment_duration_seconds_count\{/m);
-    await runner.recover();
+    await recovery.recover();
     expect(await metrics.render()).toContain('dds_deployments_total{action="update",trigger="webhook",status="interrupted"} 1\n');
   });
 
   it('counts webhook updates a newer push superseded, without a duration (they never started)', async () => {
-    runner.events.emit('superseded', 3);
+    events.emit(new DeploymentsSuperseded(3));
     const text = await metrics.render();
     expect(text).toContain('dds_deployments_total{action="update",trigger="webhook",status="superseded"} 3\n');
     expect(text).not.toMatch(/^dds_deployment_duration_seconds_count\{/m);

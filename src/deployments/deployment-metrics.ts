@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { MetricsService } from '../metrics/metrics.service';
-import { DeploymentRunner } from './deployment-runner';
+import { DeploymentEvents, DeploymentFinished, DeploymentsRecovered, DeploymentsSuperseded } from './deployment-events';
 import { Deployment } from './entities/deployment.entity';
 
 type Finished = Pick<Deployment, 'action' | 'trigger' | 'status' | 'startedAt' | 'finishedAt'>;
@@ -18,15 +18,15 @@ type Finished = Pick<Deployment, 'action' | 'trigger' | 'status' | 'startedAt' |
 @Injectable()
 export class DeploymentMetrics implements OnModuleInit {
   constructor(
-    private readonly runner: DeploymentRunner,
+    private readonly events: DeploymentEvents,
     private readonly metrics: MetricsService,
     @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
   ) {}
 
   onModuleInit(): void {
-    this.runner.events.on('finished', (d: Finished) => this.finished(d, true));
-    this.runner.events.on('recovered', (rows: Finished[]) => rows.forEach((d) => this.finished(d, false)));
-    this.runner.events.on('superseded', (count: number) => this.metrics.deploymentsSuperseded(count));
+    this.events.on(DeploymentFinished, ({ deployment }) => this.finished(deployment, true));
+    this.events.on(DeploymentsRecovered, ({ rows }) => rows.forEach((d) => this.finished(d, false)));
+    this.events.on(DeploymentsSuperseded, ({ count }) => this.metrics.deploymentsSuperseded(count));
     this.metrics.trackQueueDepth(() => this.repo.count({ where: { status: 'queued' } }));
   }
 

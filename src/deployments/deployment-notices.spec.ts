@@ -9,8 +9,12 @@ import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, ExecutionResult } from './deployment-executor';
 import { eventOf } from './deployment-notices';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentEvents } from './deployment-events';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
+import { DeploymentIntake } from './deployment-intake';
+import { DeploymentWaits } from './deployment-waits';
 import { Deployment } from './entities/deployment.entity';
 import { StackLocks } from './stack-locks';
 
@@ -19,7 +23,9 @@ describe('deployment notifications (outbox)', () => {
   let ds: DataSource;
   let repo: Repository<Deployment>;
   let runner: DeploymentRunner;
-  let service: DeploymentsService;
+  let recovery: DeploymentRecovery;
+  let intake: DeploymentIntake;
+  let waits: DeploymentWaits;
   let outcomes: ExecutionResult[];
   /** Runs while a deployment executes, before its outcome is returned. */
   let during: ((d: Deployment) => Promise<void>) | undefined;
@@ -57,8 +63,12 @@ describe('deployment notifications (outbox)', () => {
     };
     const notices = testNotices({ NOTIFICATION_COLLAPSE_MINUTES: '60' });
     const locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
-    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, loadDockerConfig({}), { graceSeconds: 0 });
-    service = new DeploymentsService(repo, runner, locks, notices);
+    const events = new DeploymentEvents();
+    recovery = new DeploymentRecovery(repo, locks, notices, events);
+    runner = new DeploymentRunner(repo, locks, executor as unknown as DeploymentExecutor, notices, recovery, events, loadDockerConfig({}), { graceSeconds: 0 });
+    intake = new DeploymentIntake(repo, runner, locks, notices, events);
+    const history = new DeploymentsService(repo);
+    waits = new DeploymentWaits(history, runner, events);
   });
 
   afterEach(async () => {
@@ -87,9 +97,9 @@ describe('deployment notifications (outbox)', () => {
   /** Runs one manual update of `s` to the end. */
   async function deploy(s: Script = script, result?: ExecutionResult): Promise<Deployment> {
     if (result) outcomes.push(result);
-    const d = await service.request({ script: s, userId: s.userId, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2' });
+    const d = await intake.request({ script: s, userId: s.userId, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2', services: ['web'] });
     runner.kick();
-    return service.wait(d.id, 5000);
+    return waits.wait(d.id, 5000);
   }
 
   const messages = async (channelId?: number) => {
@@ -189,7 +199,7 @@ describe('deployment notifications (outbox)', () => {
     const id = await channel({ events: ['superseded'] });
     await runner.beforeApplicationShutdown(); // nothing runs: the first push stays queued
     const request = (tag: string) =>
-      service.request({ script, userId: 1, action: 'update', trigger: 'webhook', repository: 'acme/app', tag, services: ['web'], source: 'dockerhub' });
+      intake.request({ script, userId: 1, action: 'update', trigger: 'webhook', repository: 'acme/app', tag, services: ['web'], source: 'dockerhub' });
     const first = await request('2');
     await request('3');
     const [m, ...rest] = await messages(id);
@@ -202,7 +212,7 @@ describe('deployment notifications (outbox)', () => {
     const d = await repo.save(
       repo.create({ scriptId: script.id, userId: 1, serviceName: 'app', action: 'create', trigger: 'manual', status: 'running', createdAt: new Date(), startedAt: new Date(), lineCount: 0 }),
     );
-    await runner.recover();
+    await recovery.recover();
     const [m] = await messages(id);
     expect(m).toMatchObject({ event: 'interrupted', notice: { deploymentId: d.id, errorCode: 50012 } });
   });
@@ -231,9 +241,9 @@ describe('deployment notifications (outbox)', () => {
     it('claims once when the answer to the claim was lost: the retry finds the row its own', async () => {
       const id = await channel({ events: ['started', 'succeeded'] });
       const transaction = loseAnswerOfNextTransaction(); // the next transaction is the claim
-      const d = await service.request({ script, userId: 1, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2' });
+      const d = await intake.request({ script, userId: 1, action: 'update', trigger: 'manual', repository: 'acme/app', tag: '2', services: ['web'] });
       runner.kick();
-      await expect(service.wait(d.id, 10_000)).resolves.toMatchObject({ status: 'succeeded' });
+      await expect(waits.wait(d.id, 10_000)).resolves.toMatchObject({ status: 'succeeded' });
       expect(transaction).toHaveBeenCalledTimes(3); // the claim, its retry, the final record
       expect((await messages(id)).map((m) => m.event)).toEqual(['started', 'succeeded']);
     });

@@ -5,8 +5,13 @@ import { dataSourceOptions } from '../database/data-source-options';
 import { Script } from '../scripts/entities/script.entity';
 import { DeploymentExecutor, DeploymentStopped, ExecutionContext, ExecutionResult } from './deployment-executor';
 import { NOTIFICATION_TEST_ENTITIES, testNotices } from './deployment-notices.testing';
+import { DeploymentEvents, DeploymentsSuperseded } from './deployment-events';
+import { DeploymentRecovery } from './deployment-recovery';
 import { DeploymentRunner } from './deployment-runner';
 import { DeploymentsService } from './deployments.service';
+import { DeploymentIntake } from './deployment-intake';
+import { DeploymentWaits } from './deployment-waits';
+import { DeploymentStreams } from './deployment-streams';
 import { Deployment } from './entities/deployment.entity';
 import { StackLockLost } from './stack-lock-lease';
 import { StackLock, StackLocks } from './stack-locks';
@@ -53,8 +58,12 @@ describe('deployment queue (SQLite, fake docker)', () => {
   let repo: Repository<Deployment>;
   let fake: FakeExecutor;
   let runner: DeploymentRunner;
-  let service: DeploymentsService;
+  let recovery: DeploymentRecovery;
+  let intake: DeploymentIntake;
+  let waits: DeploymentWaits;
+  let streams: DeploymentStreams;
   let locks: StackLocks;
+  let events: DeploymentEvents;
   const scripts: Record<string, Script> = {};
 
   beforeEach(async () => {
@@ -77,15 +86,22 @@ describe('deployment queue (SQLite, fake docker)', () => {
     repo = ds.getRepository(Deployment);
     fake = new FakeExecutor();
     locks = new StackLocks(ds, { type: 'sqlite', path: ':memory:' });
+    events = new DeploymentEvents();
+    recovery = new DeploymentRecovery(repo, locks, testNotices(), events);
     runner = new DeploymentRunner(
       repo,
       locks,
       fake as unknown as DeploymentExecutor,
       testNotices(),
+      recovery,
+      events,
       { ...loadDockerConfig({}), maxParallelDeployments: 2 },
       { graceSeconds: 0 },
     );
-    service = new DeploymentsService(repo, runner, locks, testNotices());
+    intake = new DeploymentIntake(repo, runner, locks, testNotices(), events);
+    const history = new DeploymentsService(repo);
+    waits = new DeploymentWaits(history, runner, events);
+    streams = new DeploymentStreams(history, runner, events);
     await runner.onApplicationBootstrap();
   });
 
@@ -95,17 +111,17 @@ describe('deployment queue (SQLite, fake docker)', () => {
   });
 
   const manualUpdate = (stack: string, tag: string) =>
-    service.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'manual', repository: `acme/${stack}`, tag });
+    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'manual', repository: `acme/${stack}`, tag, services: [stack] });
   const webhook = (stack: string, tag: string, digest?: string) =>
-    service.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'webhook', repository: `acme/${stack}`, tag, digest });
+    intake.request({ script: scripts[stack], userId: 1, action: 'update', trigger: 'webhook', repository: `acme/${stack}`, tag, digest, services: [stack] });
   const statusOf = async (id: number) => (await repo.findOneByOrFail({ id })).status;
 
   it('runs one operation per stack in order, stacks in parallel up to MAX_PARALLEL_DEPLOYMENTS', async () => {
-    const a1 = await service.request({ script: scripts.a, userId: 1, action: 'create', trigger: 'manual' });
+    const a1 = await intake.request({ script: scripts.a, userId: 1, action: 'create', trigger: 'manual' });
     const a2 = await manualUpdate('a', '2');
     const a3 = await manualUpdate('a', '3');
-    const b1 = await service.request({ script: scripts.b, userId: 1, action: 'create', trigger: 'manual' });
-    const c1 = await service.request({ script: scripts.c, userId: 1, action: 'create', trigger: 'manual' });
+    const b1 = await intake.request({ script: scripts.b, userId: 1, action: 'create', trigger: 'manual' });
+    const c1 = await intake.request({ script: scripts.c, userId: 1, action: 'create', trigger: 'manual' });
     await until(() => fake.started.length === 2, 'two starts');
     expect(fake.ids().sort()).toEqual([a1.id, b1.id]);
     expect(a2.services).toEqual(['a_a']);
@@ -126,7 +142,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
 
   it('supersedes queued webhook updates by a newer push, never manual ones, and de-duplicates repeats', async () => {
     const supersededCounts: number[] = [];
-    runner.events.on('superseded', (n: number) => supersededCounts.push(n));
+    events.on(DeploymentsSuperseded, ({ count }) => supersededCounts.push(count));
     const w1 = await webhook('a', 'w1');
     await until(() => fake.started.length === 1, 'w1 to start');
     expect((await webhook('a', 'w1')).id).toBe(w1.id); // repeat while running: the same deployment
@@ -158,9 +174,9 @@ describe('deployment queue (SQLite, fake docker)', () => {
 
   it('wait() answers the current state at its timeout and the final one when done', async () => {
     const d = await manualUpdate('b', '2');
-    await expect(service.wait(d.id, 50)).resolves.toMatchObject({ id: d.id, status: 'running' });
+    await expect(waits.wait(d.id, 50)).resolves.toMatchObject({ id: d.id, status: 'running' });
     await until(() => fake.started.length === 1, 'start');
-    const waiting = service.wait(d.id, 5000);
+    const waiting = waits.wait(d.id, 5000);
     fake.started[0].finish({ status: 'rolled_back', error: 'rolled back', errorCode: 50011 });
     await expect(waiting).resolves.toMatchObject({ status: 'rolled_back', errorCode: 50011, finishedAt: expect.any(Date) });
   });
@@ -168,13 +184,13 @@ describe('deployment queue (SQLite, fake docker)', () => {
   it('streams lines then the status, and replays them once finished', async () => {
     const d = await manualUpdate('c', '2');
     await until(() => fake.started.length === 1, 'start');
-    const live = firstValueFrom(service.subscribe(d.id).pipe(toArray()));
+    const live = firstValueFrom(streams.subscribe(d.id).pipe(toArray()));
     fake.started[0].ctx.onLine('c_c');
     fake.started[0].ctx.onLine('verify: Service c_c converged');
     fake.started[0].finish();
     const events = await live;
     expect(events.map((e) => (e.type === 'line' ? e.line : e.deployment.status))).toEqual(['c_c', 'verify: Service c_c converged', 'succeeded']);
-    const replay = await firstValueFrom(service.subscribe(d.id, 1).pipe(toArray()));
+    const replay = await firstValueFrom(streams.subscribe(d.id, 1).pipe(toArray()));
     expect(replay.map((e) => (e.type === 'line' ? `${e.seq}:${e.line}` : e.deployment.status))).toEqual(['2:verify: Service c_c converged', 'succeeded']);
   });
 
@@ -182,7 +198,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
     const orphan = await repo.save(
       repo.create({ scriptId: scripts.c.id, userId: 1, serviceName: 'c', action: 'remove', trigger: 'manual', status: 'running', createdAt: new Date(), startedAt: new Date() }),
     );
-    await runner.recover();
+    await recovery.recover();
     await expect(repo.findOneByOrFail({ id: orphan.id })).resolves.toMatchObject({ status: 'interrupted', errorCode: 50012, finishedAt: expect.any(Date) });
   });
 
@@ -196,7 +212,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
       error: 'the operation was stopped because the service is shutting down',
     });
     expect(await statusOf(queued.id)).toBe('queued');
-    await expect(service.wait(queued.id, 5000)).resolves.toMatchObject({ status: 'queued' });
+    await expect(waits.wait(queued.id, 5000)).resolves.toMatchObject({ status: 'queued' });
   });
 
   it('stops a run whose stack lock is lost, and records why', async () => {
@@ -233,7 +249,7 @@ describe('deployment queue (SQLite, fake docker)', () => {
   it('refuses an invalid update before recording anything', async () => {
     await expect(webhook('a', '$(id)')).rejects.toMatchObject({ error: { code: 40040 } });
     await expect(
-      service.request({ script: scripts.a, userId: 1, action: 'update', trigger: 'webhook', repository: 'other/repo', tag: '1' }),
+      intake.request({ script: scripts.a, userId: 1, action: 'update', trigger: 'webhook', repository: 'acme/a', tag: '1', services: [] }),
     ).rejects.toMatchObject({ error: { code: 40041 } });
     expect(await repo.count()).toBe(0);
   });

@@ -1,24 +1,22 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EventEmitter } from 'node:events';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { CoalescingLoop } from '../common/coalescing-loop';
-import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { shutdownConfig } from '../config/shutdown.config';
 import { retryWhileUnreachable } from '../database/db-errors';
+import { DeploymentEvents, DeploymentFinished, RunnerClosed } from './deployment-events';
 import { DeploymentExecutor, DeploymentStopped, ExecutionResult } from './deployment-executor';
-import { leaseEnded, leaseFromNow, leaseRenewal } from './deployment-lease';
+import { leaseFromNow, leaseRenewal } from './deployment-lease';
 import { DeploymentNotices } from './deployment-notices';
+import { DeploymentRecovery } from './deployment-recovery';
 import { Deployment } from './entities/deployment.entity';
 import { LiveOutput, storeLines } from './live-output';
 import { StackLock, StackLocks } from './stack-locks';
 
 /** How often every instance looks for queued work (also picks up what a dead instance accepted). */
 export const POLL_MS = 1000;
-/** How often `running` rows whose stack lock is free (their instance died) are marked interrupted. */
-const RECOVERY_EVERY_MS = 30_000;
 /** How often a running deployment's output is saved, for subscribers on other instances. */
 const SAVE_OUTPUT_MS = 1000;
 /** How long a claim or a final state is retried while the database is unreachable (a restart, a failover). */
@@ -38,33 +36,33 @@ interface ActiveRun {
  * 'queued'), runs it, records the result and releases the lock. So operations on one stack run one
  * at a time in order, on whichever instance, and different stacks run in parallel up to
  * MAX_PARALLEL_DEPLOYMENTS per instance.
+ *
+ * Rows of an instance that died are left to DeploymentRecovery, at start-up and between polls.
+ *
+ * Emits DeploymentFinished for each run of this instance once its final state is recorded, and
+ * RunnerClosed once shutdown has settled every run.
  */
 @Injectable()
 export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeploymentRunner.name);
   private readonly active = new Map<number, ActiveRun>();
-  /**
-   * Emits 'finished' with the final Deployment row of a run of this instance, 'recovered' with the rows
-   * (id, action, trigger, startedAt, finishedAt) that recovery marked interrupted, and 'closed' once
-   * shutdown has settled every run.
-   */
-  readonly events = new EventEmitter().setMaxListeners(0);
   private timer?: NodeJS.Timeout;
   private readonly loop = new CoalescingLoop(() => this.tick(), (err) => this.logger.error(`deployment queue: ${err.message}`));
   private stopping = false;
-  private lastRecovery = 0;
 
   constructor(
     @InjectRepository(Deployment) private readonly repo: Repository<Deployment>,
     private readonly locks: StackLocks,
     private readonly executor: DeploymentExecutor,
     private readonly notices: DeploymentNotices,
+    private readonly recovery: DeploymentRecovery,
+    private readonly events: DeploymentEvents,
     @Inject(dockerConfig.KEY) private readonly config: ConfigType<typeof dockerConfig>,
     @Inject(shutdownConfig.KEY) private readonly shutdown: ConfigType<typeof shutdownConfig>,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.recover();
+    await this.recovery.recover();
     this.timer = setInterval(() => this.kick(), POLL_MS);
     this.timer.unref();
     this.kick();
@@ -84,7 +82,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     clearTimeout(grace);
     for (const run of this.active.values()) run.abort.abort(new DeploymentStopped(SHUTTING_DOWN));
     await runs();
-    this.events.emit('closed');
+    this.events.emit(new RunnerClosed());
   }
 
   /** True once shutdown began: nothing new starts here. */
@@ -104,7 +102,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
 
   private async tick(): Promise<void> {
     if (this.stopping) return;
-    if (Date.now() - this.lastRecovery >= RECOVERY_EVERY_MS) await this.recover();
+    await this.recovery.recoverWhenDue();
     let free = this.config.maxParallelDeployments - this.active.size;
     if (free <= 0) return;
     const queued = await this.repo.find({ select: { id: true, serviceName: true }, where: { status: 'queued' }, order: { id: 'ASC' }, take: 500 });
@@ -232,7 +230,7 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
     this.notices.flush();
     if (result.status !== 'succeeded') this.logger.warn(`deployment ${d.id} (${d.action} ${d.serviceName}) ${result.status}: ${result.error}`);
     run.live.finish(finished);
-    this.events.emit('finished', finished);
+    this.events.emit(new DeploymentFinished(finished));
   }
 
   /**
@@ -259,50 +257,5 @@ export class DeploymentRunner implements OnApplicationBootstrap, BeforeApplicati
         }),
       { forMs: RECORD_RETRY_MS, onRetry: (err) => this.logger.warn(`recording deployment ${id} (${status}): the database is unreachable (${(err as Error).message}); retrying`) },
     );
-  }
-
-  /**
-   * Marks `running` rows whose stack lock is free as interrupted: their instance died mid-operation
-   * (a live instance holds the lock for as long as its row is running). On MySQL only rows whose lease
-   * ended: until then their instance may be taking the lock again after a database restart.
-   */
-  async recover(): Promise<void> {
-    this.lastRecovery = Date.now();
-    const orphaned = this.locks.leaseSeconds === null ? { status: 'running' as const } : { status: 'running' as const, leaseExpiresAt: leaseEnded() };
-    const running = await this.repo.find({ select: { id: true, serviceName: true }, where: orphaned });
-    for (const stack of new Set(running.map((r) => r.serviceName))) {
-      const lock = await this.locks.tryAcquire(stack);
-      if (!lock) continue;
-      try {
-        // Read again under the lock: a row may have finished since. Under the lock nothing else changes
-        // the stack's running rows, so these are exactly the rows the update marks.
-        const stale = await this.repo.find({
-          where: { ...orphaned, serviceName: stack, id: In(running.filter((r) => r.serviceName === stack).map((r) => r.id)) },
-        });
-        if (!stale.length) continue;
-        const interrupted = {
-          status: 'interrupted' as const,
-          error: 'the instance running this deployment stopped, or lost the database for longer than its lease; check the stack, the swarm may have finished the change',
-          errorCode: Errors.DEPLOYMENT_INTERRUPTED.code,
-          finishedAt: new Date(),
-        };
-        const affected = await this.repo.manager.transaction(async (tx) => {
-          const result = await tx.update(Deployment, { ...orphaned, serviceName: stack, id: In(stale.map((r) => r.id)) }, interrupted);
-          for (const row of stale) await this.notices.record(tx, Object.assign(row, interrupted));
-          return result.affected;
-        });
-        this.notices.flush();
-        const { finishedAt } = interrupted;
-        if (affected) {
-          this.logger.warn(`marked ${affected} deployment(s) of stack ${stack} interrupted`);
-          this.events.emit(
-            'recovered',
-            stale.map((r) => ({ id: r.id, action: r.action, trigger: r.trigger, startedAt: r.startedAt, finishedAt, status: 'interrupted' as const })),
-          );
-        }
-      } finally {
-        await lock.release();
-      }
-    }
   }
 }

@@ -7,11 +7,13 @@ import { Roles } from '../common/decorators/roles.decorator';
 import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
 import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
+import { ScriptId } from '../scripts/script-id.decorator';
+import { ScriptsService } from '../scripts/scripts.service';
+import { DeploymentStreams } from './deployment-streams';
 import { DeploymentsService } from './deployments.service';
 import { DeploymentDetailDto, DeploymentDto, DeploymentPageDto, DeploymentQueryDto, UpdateServiceDto, WaitQueryDto } from './dto/deployment.dto';
 import { sendEventStream } from './event-stream';
 import { ManualAnswer, ManualDeploymentsService } from './manual-deployments.service';
-import { ScriptId } from '../scripts/script-id.decorator';
 
 const DeploymentId = () => IdParam({ name: 'id', notFound: Errors.DEPLOYMENT_NOT_FOUND });
 
@@ -36,8 +38,10 @@ function answer<T>(reply: FastifyReply, result: ManualAnswer<T>): T | Deployment
 @Controller('web/user')
 export class DeploymentsController {
   constructor(
+    private readonly scripts: ScriptsService,
     private readonly manual: ManualDeploymentsService,
     private readonly deployments: DeploymentsService,
+    private readonly streams: DeploymentStreams,
   ) {}
 
   @Put('script/:scriptId/createService')
@@ -100,7 +104,7 @@ export class DeploymentsController {
   @ApiEnvelope(DeploymentPageDto)
   @ApiErrors(Errors.VALIDATION_FAILED, Errors.UNAUTHENTICATED, Errors.SCRIPT_NOT_FOUND)
   async list(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() query: PageQueryDto) {
-    const script = await this.manual.ownedScript(user, id);
+    const script = await this.scripts.findOwned(user, id);
     const page = await this.deployments.listForScript(script.id, query);
     return { ...page, content: page.content.map(DeploymentDto.from) };
   }
@@ -137,6 +141,6 @@ export class DeploymentsController {
   async events(@CurrentUser() user: AuthUser, @DeploymentId() id: number, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.deployments.getOwned(user.id, id);
     const lastEventId = Number(req.headers['last-event-id']);
-    sendEventStream(req, reply, this.deployments.subscribe(id, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0));
+    sendEventStream(req, reply, this.streams.subscribe(id, Number.isSafeInteger(lastEventId) && lastEventId > 0 ? lastEventId : 0));
   }
 }

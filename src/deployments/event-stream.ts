@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
-import { DeploymentEvent } from './deployments.service';
 import { DeploymentDto } from './dto/deployment.dto';
+import { LiveEvent } from './live-output';
 
 const HEARTBEAT_MS = 15_000;
 
 /** One server-sent event; `data` lines cannot hold a newline, and docker's lines have none. */
-export function formatEvent(event: DeploymentEvent): string {
+export function formatEvent(event: LiveEvent): string {
   if (event.type === 'line') return `event: line\nid: ${event.seq}\ndata: ${event.line.replace(/[\r\n]/g, ' ')}\n\n`;
   return `event: status\ndata: ${JSON.stringify(DeploymentDto.from(event.deployment))}\n\n`;
 }
@@ -15,7 +15,7 @@ export function formatEvent(event: DeploymentEvent): string {
  * Streams deployment events as text/event-stream on the raw reply (outside the JSON envelope), with a
  * comment heartbeat so proxies keep the connection open, until the final status or the client leaves.
  */
-export function sendEventStream(request: FastifyRequest, reply: FastifyReply, events: Observable<DeploymentEvent>): void {
+export function sendEventStream(request: FastifyRequest, reply: FastifyReply, events: Observable<LiveEvent>): void {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {

@@ -1,100 +1,77 @@
-import { Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
+import { Errors } from '../common/error-codes';
 import { loadDockerConfig } from '../config/docker.config';
-import { Script } from '../scripts/entities/script.entity';
-import { ScriptsService } from '../scripts/scripts.service';
-import { StackSecretStore } from '../tenancy/stack-secret-store';
-import { DeploymentsService } from './deployments.service';
-import { Deployment, DeploymentStatus } from './entities/deployment.entity';
+import type { Script } from '../scripts/entities/script.entity';
+import type { ScriptsService } from '../scripts/scripts.service';
+import type { DeploymentIntake } from './deployment-intake';
+import type { DeploymentWaits } from './deployment-waits';
+import type { Deployment, DeploymentStatus } from './entities/deployment.entity';
 import { ManualDeploymentsService } from './manual-deployments.service';
 
 const user = { id: 7, role: 'USER' } as AuthUser;
-const script = { id: 3, userId: 7, serviceName: 'halo' } as Script;
+const script = {
+  id: 3,
+  userId: 7,
+  serviceName: 'halo',
+  images: [
+    { service: 'halo', image: 'halohub/halo:1', repository: 'docker.io/halohub/halo' },
+    { service: 'db', image: 'mysql:8', repository: 'docker.io/library/mysql' },
+  ],
+} as Script;
 const deployment = (status: DeploymentStatus, extra: Partial<Deployment> = {}) =>
-  ({ id: 11, scriptId: 3, serviceName: 'halo', action: 'remove', trigger: 'manual', status, output: 'Removing service halo_halo', lineCount: 1, error: null, errorCode: null, ...extra }) as Deployment;
+  ({ id: 11, scriptId: 3, serviceName: 'halo', action: 'update', trigger: 'manual', status, output: 'halo_halo\nverify: Service halo_halo converged', lineCount: 2, ...extra }) as Deployment;
 
-/** DELETE of a script over fakes: whether the stack must go, and what the remove deployment ends as. */
-function setup(opts: { mustRemove: boolean | Error; busy?: boolean; finished?: Deployment }) {
+function setup(finished: Deployment = deployment('succeeded')) {
   const scripts = {
-    mustRemoveStack: jest.fn(async () => {
-      if (opts.mustRemove instanceof Error) throw opts.mustRemove;
-      return opts.mustRemove;
+    findOwned: jest.fn(async (caller: AuthUser, id: number) => {
+      if (id !== script.id || caller.id !== script.userId) throw new AppError(Errors.SCRIPT_NOT_FOUND);
+      return script;
     }),
-    delete: jest.fn(async () => undefined),
   };
-  const deployments = {
-    request: jest.fn(async () => deployment('queued')),
-    wait: jest.fn(async () => opts.finished ?? deployment('succeeded')),
-    lines: (d: Deployment) => (d.output ? d.output.split('\n') : []),
-  };
-  const scriptRepo = { findOneBy: jest.fn(async (where: { id: number; userId: number }) => (where.id === script.id && where.userId === script.userId ? script : null)) };
-  const history = { existsBy: jest.fn(async () => opts.busy ?? false) };
-  const secrets = { prune: jest.fn(async () => undefined) };
-  const manual = new ManualDeploymentsService(
-    deployments as unknown as DeploymentsService,
-    scripts as unknown as ScriptsService,
-    scriptRepo as unknown as Repository<Script>,
-    history as unknown as Repository<Deployment>,
-    loadDockerConfig({}),
-    secrets as unknown as StackSecretStore,
-  );
-  return { manual, scripts, deployments, history, secrets };
+  const intake = { request: jest.fn(async () => deployment('queued')) };
+  const waits = { wait: jest.fn(async () => finished) };
+  const manual = new ManualDeploymentsService(scripts as unknown as ScriptsService, intake as unknown as DeploymentIntake, waits as unknown as DeploymentWaits, loadDockerConfig({}));
+  return { manual, intake, waits };
 }
 
-describe('ManualDeploymentsService.deleteScript', () => {
-  it('deletes a script whose stack is not deployed without recording a deployment', async () => {
-    const { manual, scripts, deployments, secrets } = setup({ mustRemove: false });
-    await manual.deleteScript(user, 3, false);
-    expect(scripts.mustRemoveStack).toHaveBeenCalledWith(script, false, false);
-    expect(deployments.request).not.toHaveBeenCalled();
-    expect(scripts.delete).toHaveBeenCalledWith(user, script);
-    expect(secrets.prune).toHaveBeenCalledWith(script);
+describe('ManualDeploymentsService', () => {
+  it('queues an update of the services it selected, waits, and answers the output lines', async () => {
+    const { manual, intake, waits } = setup();
+    await expect(manual.update(user, 3, { repository: 'halohub/halo', tag: '2' }, true)).resolves.toEqual({
+      status: 200,
+      data: ['halo_halo', 'verify: Service halo_halo converged'],
+    });
+    expect(intake.request).toHaveBeenCalledWith({ script, userId: 7, trigger: 'manual', action: 'update', repository: 'halohub/halo', tag: '2', services: ['halo'] });
+    expect(waits.wait).toHaveBeenCalledWith(11, (600 + 60) * 1000);
   });
 
-  it('tells the rule that the stack is busy when a deployment of it is queued or running', async () => {
-    const { manual, scripts, history } = setup({ mustRemove: true, busy: true });
-    await manual.deleteScript(user, 3, true);
-    expect(history.existsBy).toHaveBeenCalledWith(expect.objectContaining({ serviceName: 'halo' }));
-    expect(scripts.mustRemoveStack).toHaveBeenCalledWith(script, true, true);
+  it('rolls the service named, and refuses one the compose file lacks before queueing anything', async () => {
+    const { manual, intake } = setup();
+    await manual.update(user, 3, { repository: 'halohub/halo', tag: '2', service: 'db' }, true);
+    expect(intake.request).toHaveBeenLastCalledWith(expect.objectContaining({ services: ['db'] }));
+    await expect(manual.update(user, 3, { repository: 'halohub/halo', tag: '2', service: 'nope' }, true)).rejects.toMatchObject({
+      error: { code: Errors.UNKNOWN_COMPOSE_SERVICE.code },
+    });
+    expect(intake.request).toHaveBeenCalledTimes(1);
   });
 
-  it('removes a deployed stack through a manual remove deployment, then deletes the script', async () => {
-    const { manual, scripts, deployments } = setup({ mustRemove: true });
-    await manual.deleteScript(user, 3, true);
-    expect(deployments.request).toHaveBeenCalledWith({ script, userId: 7, action: 'remove', trigger: 'manual' });
-    expect(deployments.wait).toHaveBeenCalledWith(11, (600 + 60) * 1000);
-    expect(scripts.delete).toHaveBeenCalledWith(user, script);
+  it('answers 202 with the queued deployment without waiting, or once the wait ends first', async () => {
+    const { manual, waits } = setup(deployment('running'));
+    await expect(manual.create(user, 3, false)).resolves.toMatchObject({ status: 202, data: { id: 11, status: 'queued' } });
+    expect(waits.wait).not.toHaveBeenCalled();
+    await expect(manual.create(user, 3, true)).resolves.toMatchObject({ status: 202, data: { id: 11, status: 'running' } });
   });
 
-  it('deletes nothing and answers with the error when the removal failed', async () => {
-    const failed = deployment('failed', { error: 'Error: network in use', errorCode: 50010 });
-    const { manual, scripts } = setup({ mustRemove: true, finished: failed });
-    const err = await manual.deleteScript(user, 3, true).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AppError);
-    expect(err).toMatchObject({ error: { code: 50010 }, data: 'Removing service halo_halo' });
-    expect((err as AppError).message).toContain('network in use');
-    expect(scripts.delete).not.toHaveBeenCalled();
+  it('answers a stack operation with its output as one string, and a failure with its error and the output', async () => {
+    await expect(setup(deployment('succeeded', { action: 'remove', output: 'a\nb' })).manual.remove(user, 3, true)).resolves.toEqual({ status: 200, data: 'a\nb' });
+    const failed = deployment('failed', { action: 'create', output: 'a\nb', error: 'docker is down', errorCode: Errors.DOCKER_UNAVAILABLE.code });
+    await expect(setup(failed).manual.create(user, 3, true)).rejects.toMatchObject({ error: { code: Errors.DOCKER_UNAVAILABLE.code }, data: 'a\nb' });
   });
 
-  it('deletes nothing and answers 503 with the deployment while the removal is still unfinished', async () => {
-    const { manual, scripts } = setup({ mustRemove: true, finished: deployment('running') });
-    const err = await manual.deleteScript(user, 3, true).catch((e: unknown) => e);
-    expect(err).toMatchObject({ error: { code: 50300, status: 503 }, data: { id: 11, status: 'running', action: 'remove' } });
-    expect(scripts.delete).not.toHaveBeenCalled();
-  });
-
-  it('passes on the rule’s refusal (409 / 503) and removes nothing', async () => {
-    const refusal = new Error('refused');
-    const { manual, scripts, deployments } = setup({ mustRemove: refusal });
-    await expect(manual.deleteScript(user, 3, false)).rejects.toBe(refusal);
-    expect(deployments.request).not.toHaveBeenCalled();
-    expect(scripts.delete).not.toHaveBeenCalled();
-  });
-
-  it("answers 404 to another user's script", async () => {
-    const { manual, scripts } = setup({ mustRemove: true });
-    await expect(manual.deleteScript({ id: 8, role: 'USER' } as AuthUser, 3, true)).rejects.toMatchObject({ error: { code: 40410 } });
-    expect(scripts.mustRemoveStack).not.toHaveBeenCalled();
+  it("answers 404 to another user's script and queues nothing", async () => {
+    const { manual, intake } = setup();
+    await expect(manual.adopt({ id: 8, role: 'ADMIN' } as AuthUser, 3, true)).rejects.toMatchObject({ error: { code: Errors.SCRIPT_NOT_FOUND.code } });
+    expect(intake.request).not.toHaveBeenCalled();
   });
 });

@@ -17,23 +17,22 @@ const codeOf = (fn: () => unknown) => {
   return 0;
 };
 
-describe('update target selection', () => {
+describe('manual update target selection', () => {
   it('picks every service using the repository, compared normalised', () => {
-    expect(selectTargets({ stack: 'halo', images, repository: 'halohub/halo', fallbackToStackService: true })).toEqual(['halo', 'worker']);
-    expect(selectTargets({ stack: 'halo', images, repository: 'library/mysql', fallbackToStackService: false })).toEqual(['db']);
+    expect(selectTargets({ stack: 'halo', images, repository: 'halohub/halo' })).toEqual(['halo', 'worker']);
+    expect(selectTargets({ stack: 'halo', images, repository: 'library/mysql' })).toEqual(['db']);
   });
 
   it('honours an explicit service that exists, refuses one that does not', () => {
-    expect(selectTargets({ stack: 'halo', images, repository: 'halohub/halo', services: ['worker'], fallbackToStackService: true })).toEqual(['worker']);
-    expect(codeOf(() => selectTargets({ stack: 'halo', images, repository: 'halohub/halo', services: ['nope'], fallbackToStackService: true }))).toBe(
+    expect(selectTargets({ stack: 'halo', images, repository: 'halohub/halo', services: ['worker'] })).toEqual(['worker']);
+    expect(codeOf(() => selectTargets({ stack: 'halo', images, repository: 'halohub/halo', services: ['nope'] }))).toBe(
       Errors.UNKNOWN_COMPOSE_SERVICE.code,
     );
   });
 
-  it('falls back to the service named like the stack for manual updates only', () => {
+  it('falls back to the service named like the stack, and refuses when there is none', () => {
     const q = { stack: 'halo', images, repository: 'other/image' };
-    expect(selectTargets({ ...q, fallbackToStackService: true })).toEqual(['halo']);
-    expect(codeOf(() => selectTargets({ ...q, fallbackToStackService: false }))).toBe(Errors.NO_TARGET_SERVICE.code);
-    expect(codeOf(() => selectTargets({ ...q, stack: 'blog', fallbackToStackService: true }))).toBe(Errors.NO_TARGET_SERVICE.code);
+    expect(selectTargets(q)).toEqual(['halo']);
+    expect(codeOf(() => selectTargets({ ...q, stack: 'blog' }))).toBe(Errors.NO_TARGET_SERVICE.code);
   });
 });

@@ -8,16 +8,15 @@ export interface TargetQuery {
   stack: string;
   images: ComposeImage[];
   repository: string;
-  /** Compose service keys chosen by the caller (explicit `service`, or a webhook's matched services). */
+  /** The compose service the caller named (updateService's `service`). */
   services?: string[];
-  /** Manual updates may fall back to the service named like the stack; webhooks never do. */
-  fallbackToStackService: boolean;
 }
 
 /**
- * Which compose services an update rolls: the ones named, which must exist in the compose file; else
- * those whose image is `repository` (compared normalised: `halohub/halo` = `docker.io/halohub/halo`);
- * else, for a manual update, the service named like the stack. Returns compose service keys.
+ * Which compose services a manual update rolls: the ones named, which must exist in the compose file;
+ * else those whose image is `repository` (compared normalised: `halohub/halo` = `docker.io/halohub/halo`);
+ * else the service named like the stack. Returns compose service keys. (A webhook rolls the services
+ * its push matched: see matchServices.)
  */
 export function selectTargets(q: TargetQuery): string[] {
   const known = new Set(q.images.map((i) => i.service));
@@ -30,6 +29,6 @@ export function selectTargets(q: TargetQuery): string[] {
   }
   const matching = [...new Set(q.images.filter((i) => sameRepository(i.repository, q.repository)).map((i) => i.service))];
   if (matching.length) return matching;
-  if (q.fallbackToStackService && known.has(q.stack)) return [q.stack];
+  if (known.has(q.stack)) return [q.stack];
   throw new AppError(Errors.NO_TARGET_SERVICE, { zh: q.repository, en: q.repository });
 }

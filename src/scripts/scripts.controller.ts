@@ -18,8 +18,8 @@ const COMPOSE_ERRORS = [
 ];
 
 /**
- * DELETE /web/user/script/{scriptId} lives in DeploymentsModule (ScriptDeletionController): it may queue a removal.
- * So do the GETs (ScriptOverviewsController): they show the last deployment.
+ * DELETE /web/user/script/{scriptId} lives in ScriptDeletionModule (deletion/): it may queue a removal.
+ * The GETs live in DeploymentsModule (ScriptOverviewsController): they show the last deployment.
  */
 @ApiTags('script')
 @ApiBearerAuth()

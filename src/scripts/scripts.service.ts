@@ -245,6 +245,11 @@ export class ScriptsService implements OnApplicationBootstrap {
     return webhookTokensMatch(script.webhookToken, token);
   }
 
+  /** The script a queued deployment names, whoever runs it; null once deleted. */
+  async findById(id: number): Promise<Script | null> {
+    return this.scripts.findOneBy({ id });
+  }
+
   /** Another user's script is "not found", never "forbidden": its existence is not confirmed. */
   async findOwned(user: AuthUser, id: number): Promise<Script> {
     const [script] = await this.rows.query(`SELECT ${this.rows.selectList('s')} FROM scripts s WHERE s.id = ? AND s.user_id = ?`, [id, user.id]);

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { AuthUser } from '../common/decorators/current-user.decorator';
 import { Errors } from '../common/error-codes';
-import { DeploymentsService } from '../deployments/deployments.service';
-import { ManualDeploymentsService } from '../deployments/manual-deployments.service';
+import { DeploymentIntake } from '../deployments/deployment-intake';
 import { parseComposeFile } from '../scripts/compose/compose-file';
 import { stackSecretRefs } from '../scripts/compose/deploy-override';
 import { Script } from '../scripts/entities/script.entity';
+import { ScriptsService } from '../scripts/scripts.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { StackOwnership } from '../tenancy/stack-ownership.service';
 import { MAX_SECRET_BYTES, STACK_SECRET_NAME, StackSecretDto, StackSecretSetDto } from './dto/stack-secret.dto';
@@ -15,19 +15,19 @@ import { MAX_SECRET_BYTES, STACK_SECRET_NAME, StackSecretDto, StackSecretSetDto 
 @Injectable()
 export class StackSecretsService {
   constructor(
-    private readonly manual: ManualDeploymentsService,
-    private readonly deployments: DeploymentsService,
+    private readonly scripts: ScriptsService,
+    private readonly intake: DeploymentIntake,
     private readonly store: StackSecretStore,
     private readonly ownership: StackOwnership,
   ) {}
 
   async list(user: AuthUser, scriptId: number): Promise<StackSecretDto[]> {
-    const script = await this.manual.ownedScript(user, scriptId);
+    const script = await this.scripts.findOwned(user, scriptId);
     return (await this.store.list(script.id)).map(StackSecretDto.from);
   }
 
   async set(user: AuthUser, scriptId: number, name: string, value: string): Promise<StackSecretSetDto> {
-    const script = await this.manual.ownedScript(user, scriptId);
+    const script = await this.scripts.findOwned(user, scriptId);
     checkName(name);
     if (Buffer.byteLength(value, 'utf8') > MAX_SECRET_BYTES) {
       throw new AppError(Errors.VALIDATION_FAILED, { zh: 'value 超过 500 KiB', en: 'value is larger than 500 KiB' }, { errors: [{ field: 'value', message: 'at most 500 KiB' }] });
@@ -38,13 +38,13 @@ export class StackSecretsService {
     let deploymentId: number | null = null;
     if (ownership.kind === 'owned' && usesSecret(script, name)) {
       // Swarm secrets are immutable: the services roll onto the new version.
-      deploymentId = (await this.deployments.request({ script, userId: user.id, action: 'create', trigger: 'manual' })).id;
+      deploymentId = (await this.intake.request({ script, userId: user.id, action: 'create', trigger: 'manual' })).id;
     }
     return { ...StackSecretDto.from(saved), deploymentId };
   }
 
   async delete(user: AuthUser, scriptId: number, name: string): Promise<void> {
-    const script = await this.manual.ownedScript(user, scriptId);
+    const script = await this.scripts.findOwned(user, scriptId);
     checkName(name);
     if (usesSecret(script, name)) {
       throw new AppError(Errors.CONFLICT, {

@@ -4,6 +4,8 @@ import { toErrorEnvelope } from '../common/all-exceptions.filter';
 import { Errors } from '../common/error-codes';
 import type { DockerConfig } from '../config/docker.config';
 import type { WebhooksConfig } from '../config/webhooks.config';
+import type { DeploymentIntake } from '../deployments/deployment-intake';
+import type { DeploymentWaits } from '../deployments/deployment-waits';
 import type { DeploymentsService } from '../deployments/deployments.service';
 import type { Deployment, DeploymentStatus } from '../deployments/entities/deployment.entity';
 import { MetricsService } from '../metrics/metrics.service';
@@ -89,13 +91,15 @@ function setup(registry: Registry, opts: Options = {}) {
     status,
     errorCode: status === 'failed' ? Errors.DEPLOYMENT_FAILED.code : status === 'rolled_back' ? Errors.DEPLOYMENT_ROLLED_BACK.code : null,
     error: status === 'succeeded' || status === 'running' ? null : `it ${status}`,
+    output: 'halo_halo\nverify: done',
   } as Deployment;
-  const deployments = {
+  const intake = {
     request: async (req: unknown) => (requested.push(req), { ...deployment, status: 'queued' }),
+  } as unknown as DeploymentIntake;
+  const waits = {
     wait: async (_id: number, ms: number) => (ms === 0 && opts.statusAtFirstLook ? { ...deployment, status: opts.statusAtFirstLook } : deployment),
-    lines: () => ['halo_halo', 'verify: done'],
-    lastRolledTag: async () => undefined,
-  } as unknown as DeploymentsService;
+  } as unknown as DeploymentWaits;
+  const deployments = { lastRolledTag: async () => undefined } as unknown as DeploymentsService;
   const recorded: DeliveryEntry[] = [];
   const deliveries = {
     record: async (entry: DeliveryEntry) => (recorded.push({ ...entry }), { id: recorded.length }),
@@ -105,6 +109,8 @@ function setup(registry: Registry, opts: Options = {}) {
   const metrics = new MetricsService();
   const service = new WebhooksService(
     scripts,
+    intake,
+    waits,
     deployments,
     deliveries,
     { webhookWaitSeconds: 1 } as DockerConfig,
@@ -237,7 +243,7 @@ describe('WebhooksService: dds_webhook_requests_total', () => {
 
   it('counts an unexpected failure as "error" and never puts caller input in a label', async () => {
     const s = setup('aliyun');
-    (s.service as unknown as { deployments: { request: () => Promise<never> } }).deployments.request = async () => {
+    (s.service as unknown as { intake: { request: () => Promise<never> } }).intake.request = async () => {
       throw new Error('database gone');
     };
     await expect(s.service.receive(call(REGISTRIES.aliyun.push()))).rejects.toThrow('database gone');
@@ -245,6 +251,16 @@ describe('WebhooksService: dds_webhook_requests_total', () => {
     expect(await outcomes(s.metrics)).toEqual({ error: 1, not_found: 1 });
     const text = await s.metrics.render();
     for (const leak of ['leaky', 'secret-repo', 'halo']) expect(text).not.toContain(leak);
+  });
+});
+
+describe('WebhooksService: what is queued', () => {
+  it('queues the services the push matched, each rolling to the repository its compose image names', async () => {
+    const s = setup('aliyun');
+    await answer(s.service, REGISTRIES.aliyun.push('v2'));
+    expect(s.requested).toEqual([
+      expect.objectContaining({ action: 'update', trigger: 'webhook', repository: 'registry.cn-shanghai.aliyuncs.com/pongsky/halo', tag: 'v2', services: ['halo'], source: 'aliyun' }),
+    ]);
   });
 });
 

@@ -4,8 +4,12 @@ import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { dockerConfig } from '../config/docker.config';
 import { webhooksConfig } from '../config/webhooks.config';
+import { deploymentError } from '../deployments/deployment-error';
+import { DeploymentIntake } from '../deployments/deployment-intake';
+import { DeploymentWaits } from '../deployments/deployment-waits';
 import { DeploymentsService } from '../deployments/deployments.service';
 import { Deployment, isFinished } from '../deployments/entities/deployment.entity';
+import { storedLines } from '../deployments/live-output';
 import { MetricsService, WebhookOutcomeLabel } from '../metrics/metrics.service';
 import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
@@ -82,6 +86,8 @@ function byRepository(targets: RolloutTarget[]): Map<string, string[]> {
 export class WebhooksService {
   constructor(
     private readonly scripts: ScriptsService,
+    private readonly intake: DeploymentIntake,
+    private readonly waits: DeploymentWaits,
     private readonly deployments: DeploymentsService,
     private readonly deliveries: WebhookDeliveriesService,
     @Inject(dockerConfig.KEY) private readonly docker: ConfigType<typeof dockerConfig>,
@@ -160,7 +166,7 @@ export class WebhooksService {
       entry.reason = `delivery ${earlier.id} already rolled this push as deployment ${earlier.deploymentId}`;
       progress.outcome = 'duplicate';
       // A replay while that rollout still runs joins it and waits for it, as a second identical push would.
-      const rolling = await this.deployments.wait(earlier.deploymentId, 0);
+      const rolling = await this.waits.wait(earlier.deploymentId, 0);
       if (!isFinished(rolling.status)) return this.answerWhenDone([rolling], format, progress);
       return { accepted: false, data: [`duplicate: ${entry.reason}`] };
     }
@@ -170,7 +176,7 @@ export class WebhooksService {
     const queued: Deployment[] = [];
     for (const [repository, services] of byRepository(targets)) {
       queued.push(
-        await this.deployments.request({
+        await this.intake.request({
           script,
           userId: script.userId,
           action: 'update',
@@ -199,16 +205,16 @@ export class WebhooksService {
     const count = (outcome: WebhookOutcomeLabel) => {
       if (progress.outcome !== 'duplicate') progress.outcome = outcome;
     };
-    const done = await Promise.all(deployments.map((d) => this.deployments.wait(d.id, this.answerWithinMs(format))));
+    const done = await Promise.all(deployments.map((d) => this.waits.wait(d.id, this.answerWithinMs(format))));
     const pending = done.find((d) => !isFinished(d.status));
     if (pending) {
       count('accepted');
       return { accepted: true, data: { deploymentId: pending.id, status: pending.status } };
     }
     progress.rolloutFinished = true;
-    const lines = done.flatMap((d) => this.deployments.lines(d));
+    const lines = done.flatMap((d) => storedLines(d.output));
     for (const d of done) {
-      const error = DeploymentsService.errorFor(d, lines);
+      const error = deploymentError(d, lines);
       if (error) {
         count(d.status as WebhookOutcomeLabel); // failed, rolled_back, superseded or interrupted
         throw error;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import passport from 'passport';
 import { createApp } from '../../src/app.factory';
 import { JwtStrategy } from '../../src/auth/jwt.strategy';
+import { loadConfiguration } from '../../src/config/configuration';
+import { provideDevSecretFiles } from '../../src/config/dev-secrets';
 import { assertTestDatabaseUrl, createTestDatabase } from './databases';
 
 export interface ApiResponse<T = any> {
@@ -46,15 +48,10 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
   const db = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
   assertTestDatabaseUrl(env.DATABASE_URL ?? db.url);
   const dataDir = mkdtempSync(join(tmpdir(), 'dds-data-'));
-  const saved = { ...process.env };
-  Object.assign(process.env, BASE_ENV, { DATABASE_URL: db.url, DATA_DIR: dataDir }, env);
-  let app: NestFastifyApplication;
-  try {
-    app = await createApp();
-    await app.listen(0, '127.0.0.1');
-  } finally {
-    process.env = saved;
-  }
+  // The same boot steps as main.ts, over this instance's environment.
+  const configuration = loadConfiguration(provideDevSecretFiles({ ...process.env, ...BASE_ENV, DATABASE_URL: db.url, DATA_DIR: dataDir, ...env }));
+  const app = await createApp(configuration);
+  await app.listen(0, '127.0.0.1');
   open.add(app);
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../common/app-error';
@@ -37,8 +37,6 @@ async function rejection(p: Promise<unknown>): Promise<AppError> {
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
-
-const composeTempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('dds-compose-'));
 
 describe('ComposeValidator (with the real docker CLI)', () => {
   // Without a docker CLI that has `stack config`, the validator skips docker's step (a test below proves
@@ -85,19 +83,21 @@ describe('ComposeValidator (with the real docker CLI)', () => {
 
   it('hands docker a 0600 file in a fresh temp directory and removes it afterwards', async () => {
     const { v, docker } = validator();
-    const before = composeTempDirs();
-    let seen: { mode: number; dirMode: number } | undefined;
+    // The directories docker was handed (other test processes may use the same temp folder meanwhile).
+    const seen: { dir: string; mode: number; dirMode: number }[] = [];
     const realRun = docker.run.bind(docker);
     jest.spyOn(docker, 'run').mockImplementation(async (args, opts): Promise<DockerResult> => {
       const file = args[args.indexOf('-c') + 1];
-      seen = { mode: statSync(file).mode & 0o777, dirMode: statSync(join(file, '..')).mode & 0o777 };
+      const dir = join(file, '..');
+      seen.push({ dir, mode: statSync(file).mode & 0o777, dirMode: statSync(dir).mode & 0o777 });
       return realRun(args, opts);
     });
     await v.validate('services:\n  web:\n    image: nginx:1\n', USER, TARGET);
-    expect(seen).toEqual({ mode: 0o600, dirMode: 0o700 });
-    expect(composeTempDirs()).toEqual(before);
     await rejection(v.validate('services:\n  web:\n    image: nginx:1\n    bogus: 1\n', USER, TARGET));
-    expect(composeTempDirs()).toEqual(before);
+    expect(seen).toHaveLength(2);
+    for (const { dir, mode, dirMode } of seen) {
+      expect({ mode, dirMode, inTemp: dir.startsWith(join(tmpdir(), 'dds-compose-')), left: existsSync(dir) }).toEqual({ mode: 0o600, dirMode: 0o700, inTemp: true, left: false });
+    }
   });
 
   it('skips only the docker step when the docker CLI is not installed', async () => {

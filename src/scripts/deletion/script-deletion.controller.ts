@@ -1,21 +1,18 @@
 import { Controller, Delete, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
-import { ApiEnvelope, ApiErrors } from '../common/dto/envelope.dto';
-import { Errors } from '../common/error-codes';
-import { DeleteScriptQueryDto } from '../scripts/dto/script.dto';
-import { ScriptId } from '../scripts/script-id.decorator';
-import { ManualDeploymentsService } from './manual-deployments.service';
+import { AuthUser, CurrentUser } from '../../common/decorators/current-user.decorator';
+import { ApiEnvelope, ApiErrors } from '../../common/dto/envelope.dto';
+import { Errors } from '../../common/error-codes';
+import { DeleteScriptQueryDto } from '../dto/script.dto';
+import { ScriptId } from '../script-id.decorator';
+import { ScriptDeletion } from './script-deletion.service';
 
-/**
- * DELETE of a script. It lives here, not in ScriptsController, because taking the stack down is a
- * deployment (recorded, queued per stack), and ScriptsModule cannot depend on DeploymentsModule.
- */
+/** DELETE of a script (see ScriptDeletionModule for why it is not in ScriptsController). */
 @ApiTags('script')
 @ApiBearerAuth()
 @Controller('web/user/script')
 export class ScriptDeletionController {
-  constructor(private readonly manual: ManualDeploymentsService) {}
+  constructor(private readonly deletion: ScriptDeletion) {}
 
   @Delete(':scriptId')
   @ApiOperation({
@@ -37,6 +34,6 @@ export class ScriptDeletionController {
     Errors.DEPLOYMENT_TIMEOUT,
   )
   async remove(@CurrentUser() user: AuthUser, @ScriptId() id: number, @Query() query: DeleteScriptQueryDto): Promise<void> {
-    await this.manual.deleteScript(user, id, query.removeService === true);
+    await this.deletion.delete(user, id, query.removeService === true);
   }
 }

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     results.storm = section.raw;
   }
   console.log('');
-  console.table(rows.map((r) => ({ ...r })));
+  console.table(rows.map((r) => ({ ...r })), ['section', 'case', 'value', 'baseline', 'ratio', 'target']);
   const dir = join(__dirname, '../../bench/results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), JSON.stringify({ ...results, rows }, null, 2));

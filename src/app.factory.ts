@@ -51,19 +51,17 @@ export async function createApp(configuration: AppConfiguration): Promise<NestFa
   app.useLogger(new NestPinoLogger(logger));
   // Signals are handled in main.ts (gracefulShutdown): stop taking requests first, then the hooks.
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('docker-deploy-script')
-      .setDescription(
-        'Turns a container-registry push into a safe rolling update of a Docker Swarm service. ' +
-          'Every response is `{code, message, data}`; `code` 0 is success. Send the access token from ' +
-          '`POST /web/user/login` in the `authorization` header (raw or `Bearer <token>`).',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', in: 'header', name: 'authorization' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  const openApi = new DocumentBuilder()
+    .setTitle('docker-deploy-script')
+    .setDescription(
+      'Turns a container-registry push into a safe rolling update of a Docker Swarm service. ' +
+        'Every response is `{code, message, data}`; `code` 0 is success. Send the access token from ' +
+        '`POST /web/user/login` in the `authorization` header (raw or `Bearer <token>`).',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', in: 'header', name: 'authorization' })
+    .build();
+  // Built on the first request for it, not at start (cold start, see docs/performance.md).
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

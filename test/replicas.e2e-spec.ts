@@ -94,6 +94,21 @@ describe('two replicas on one MariaDB database', () => {
   const me = (app: AppProcess, token: string) => app.request('GET', '/web/user/me', { token });
   const refresh = (app: AppProcess, refreshToken: string) => app.request('POST', '/web/user/login/refresh', { body: { refreshToken } });
 
+  it('ends a disabled user’s login on the very next request at either instance', async () => {
+    // The first user on the database is its ADMIN: this test runs first.
+    const admin = await login(a, await registerAt(a));
+    const session = await login(b, await registerAt(b));
+    expect((await me(a, session.authorization)).body.code).toBe(0);
+
+    const off = await a.request('PUT', `/web/admin/users/${session.id}/disable`, { token: admin.authorization, body: { isDisable: 1 } });
+    expect([off.status, off.body.data?.isDisable]).toEqual([200, 1]);
+    for (const app of [b, a]) {
+      const refused = await me(app, session.authorization);
+      expect([app.name, refused.status, refused.body.code]).toEqual([app.name, 401, 40100]);
+    }
+    expect((await refresh(b, session.refreshToken)).status).toBe(401);
+  });
+
   it('shares sessions: a login at A works at B, and a logout at B ends it at A', async () => {
     const username = await registerAt(a);
     const session = await login(a, username);

@@ -6,8 +6,13 @@ import { IsNull, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
 import { authConfig } from '../config/auth.config';
+import { timeParameter } from '../database/entity-rows';
 import type { Role } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
+
+const FIND_LIVE =
+  'SELECT u.id AS userId, u.username AS username, u.role AS role, u.is_disable AS isDisable FROM sessions s ' +
+  'INNER JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.revoked_at IS NULL AND s.expires_at > ?';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 const secret = () => randomBytes(32).toString('base64url');
@@ -88,14 +93,18 @@ export class SessionsService {
     await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
   }
 
-  /** The session behind an access token, if it is neither revoked nor expired, with its user's state. */
+  /**
+   * The session behind an access token, if it is neither revoked nor expired, with its user's state:
+   * every authenticated request asks, so it is one primary-key query with its SQL written once.
+   */
   async findLive(sessionId: number): Promise<LiveSession | undefined> {
-    const row = await this.sessions
-      .createQueryBuilder('s')
-      .innerJoin('users', 'u', 'u.id = s.user_id')
-      .select(['u.id AS userId', 'u.username AS username', 'u.role AS role', 'u.is_disable AS isDisable'])
-      .where('s.id = :id AND s.revoked_at IS NULL AND s.expires_at > :now', { id: sessionId, now: new Date() })
-      .getRawOne<{ userId: number | string; username: string; role: Role; isDisable: number | string }>();
+    const dataSource = this.sessions.manager.connection;
+    const [row] = (await dataSource.query(FIND_LIVE, [sessionId, timeParameter(dataSource, new Date())])) as {
+      userId: number | string;
+      username: string;
+      role: Role;
+      isDisable: number | string;
+    }[];
     return row && { userId: Number(row.userId), username: row.username, role: row.role, isDisable: Number(row.isDisable) };
   }
 }

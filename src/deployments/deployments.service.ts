@@ -4,6 +4,7 @@ import { FindOptionsSelect, FindOptionsWhere, In, Repository } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { Page, PageQueryDto } from '../common/dto/page.dto';
 import { Errors } from '../common/error-codes';
+import { EntityRows } from '../database/entity-rows';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
 
 /** Every column but the output (up to 2,000 lines), for lists. */
@@ -19,6 +20,9 @@ const WITHOUT_OUTPUT: FindOptionsSelect<Deployment> = {
  */
 @Injectable()
 export class DeploymentsService {
+  /** Rows without output, read with fixed SQL: every script page and detail shows each one's last. */
+  private readonly listed = new EntityRows(this.repo.manager.connection, Deployment, Object.keys(WITHOUT_OUTPUT) as (keyof Deployment & string)[]);
+
   constructor(@InjectRepository(Deployment) private readonly repo: Repository<Deployment>) {}
 
   async get(id: number): Promise<Deployment> {
@@ -61,14 +65,12 @@ export class DeploymentsService {
    */
   async lastOf(userId: number, scriptIds: number[]): Promise<Map<number, Deployment>> {
     if (!scriptIds.length) return new Map();
-    const rows = await this.repo
-      .createQueryBuilder('d')
-      .select(Object.keys(WITHOUT_OUTPUT).map((field) => `d.${field}`))
+    const rows = await this.listed.query(
       // MAX(id) per script_id reads only idx_deployments_script_id.
-      .where((qb) => `d.id IN ${qb.subQuery().select('MAX(n.id)').from(Deployment, 'n').where('n.script_id IN (:...scriptIds)').groupBy('n.script_id').getQuery()}`)
-      .andWhere('d.user_id = :userId')
-      .setParameters({ scriptIds, userId })
-      .getMany();
+      `SELECT ${this.listed.selectList('d')} FROM deployments d WHERE d.id IN ` +
+        `(SELECT MAX(n.id) FROM deployments n WHERE n.script_id IN (${scriptIds.map(() => '?').join(', ')}) GROUP BY n.script_id) AND d.user_id = ?`,
+      [...scriptIds, userId],
+    );
     return new Map(rows.map((d) => [d.scriptId!, d]));
   }
 

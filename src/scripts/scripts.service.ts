@@ -11,6 +11,7 @@ import { appConfig } from '../config/app.config';
 import { dockerConfig } from '../config/docker.config';
 import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
+import { EntityRows } from '../database/entity-rows';
 import { reencryptStale, SecretCipher } from '../encryption/secret-cipher';
 import { foreignStackError, namespaceOverlapError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
@@ -30,6 +31,8 @@ const escapeLike = (s: string) => s.replace(/[!%_]/g, (c) => `!${c}`);
 @Injectable()
 export class ScriptsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ScriptsService.name);
+  /** The reads every page makes (a detail, a list), without building the query each time. */
+  private readonly rows = new EntityRows(this.scripts.manager.connection, Script);
 
   constructor(
     @InjectRepository(Script) private readonly scripts: Repository<Script>,
@@ -114,15 +117,20 @@ export class ScriptsService implements OnApplicationBootstrap {
   /** The caller's scripts, newest first; `all` (ADMIN only) lists every user's. */
   async list(user: AuthUser, query: ScriptQueryDto): Promise<Page<ScriptDto>> {
     if (query.all && user.role !== 'ADMIN') throw new AppError(Errors.FORBIDDEN, { zh: 'all=true 仅限管理员', en: 'all=true is for admins' });
-    const qb = this.scripts
-      .createQueryBuilder('s')
-      .orderBy('s.id', 'DESC')
-      .offset((query.pageNumber - 1) * query.pageSize)
-      .limit(query.pageSize);
-    if (!query.all) qb.andWhere('s.userId = :userId', { userId: user.id });
-    if (query.serviceName) qb.andWhere("s.serviceName LIKE :name ESCAPE '!'", { name: `%${escapeLike(query.serviceName)}%` });
-    const [rows, total] = await qb.getManyAndCount();
-    return Page.of(rows.map((s) => this.toDto(s, user)), total, query);
+    const conditions: [string, unknown][] = [];
+    if (!query.all) conditions.push(['s.user_id = ?', user.id]);
+    if (query.serviceName) conditions.push(["s.service_name LIKE ? ESCAPE '!'", `%${escapeLike(query.serviceName)}%`]);
+    const filter = conditions.length ? `WHERE ${conditions.map(([sql]) => sql).join(' AND ')}` : '';
+    const parameters = conditions.map(([, value]) => value);
+    const [rows, [{ total }]] = await Promise.all([
+      this.rows.query(`SELECT ${this.rows.selectList('s')} FROM scripts s ${filter} ORDER BY s.id DESC LIMIT ? OFFSET ?`, [
+        ...parameters,
+        query.pageSize,
+        (query.pageNumber - 1) * query.pageSize,
+      ]),
+      this.scripts.query(`SELECT COUNT(*) AS total FROM scripts s ${filter}`, parameters) as Promise<{ total: number | string }[]>,
+    ]);
+    return Page.of(rows.map((s) => this.toDto(s, user)), Number(total), query);
   }
 
   async update(user: AuthUser, id: number, dto: UpdateScriptDto): Promise<ScriptDto> {
@@ -244,7 +252,7 @@ export class ScriptsService implements OnApplicationBootstrap {
 
   /** Another user's script is "not found", never "forbidden": its existence is not confirmed. */
   async findOwned(user: AuthUser, id: number): Promise<Script> {
-    const script = await this.scripts.findOneBy({ id, userId: user.id });
+    const [script] = await this.rows.query(`SELECT ${this.rows.selectList('s')} FROM scripts s WHERE s.id = ? AND s.user_id = ?`, [id, user.id]);
     if (!script) throw new AppError(Errors.SCRIPT_NOT_FOUND);
     return script;
   }

@@ -13,13 +13,15 @@ import { tenancyConfig } from '../config/tenancy.config';
 import { isUniqueViolation } from '../database/db-errors';
 import { EntityRows } from '../database/entity-rows';
 import { reencryptStale, SecretCipher } from '../encryption/secret-cipher';
+import { isStackName } from '../swarm/docker-names';
+import { composeFilePath, stackDirectory } from '../swarm/stack-files';
 import { foreignStackError, namespaceOverlapError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { ComposeValidator } from './compose/compose-validator';
 import { candidateStacks } from './compose/policy-context';
 import { buildStackScripts } from './display/stack-scripts';
 import { CreateScriptDto, ScriptDetailDto, ScriptDto, ScriptQueryDto, UpdateScriptDto } from './dto/script.dto';
 import { Script } from './entities/script.entity';
-import { composeFilePath, isValidServiceName, primaryService, stackDirectory, swarmServiceName } from './stack-layout';
+import { primaryService, swarmServiceName } from './stack-layout';
 import { StackStates } from './stack-states';
 import { generateWebhookToken, webhookTokensMatch } from './webhook-token';
 
@@ -236,7 +238,7 @@ export class ScriptsService implements OnApplicationBootstrap {
 
   /** The script a webhook URL names, whatever its token; undefined for an unknown user or name. */
   async findByWebhookName(userId: number, serviceName: string): Promise<Script | undefined> {
-    if (!Number.isSafeInteger(userId) || !isValidServiceName(serviceName)) return undefined;
+    if (!Number.isSafeInteger(userId) || !isStackName(serviceName)) return undefined;
     return (await this.scripts.findOneBy({ userId, serviceName })) ?? undefined;
   }
 

@@ -1,11 +1,8 @@
 /**
- * Where a stack's files live and what its swarm services are called. The displayed scripts and the
- * deploy pipeline both use these, so what a person runs by hand is what the service does.
+ * What a stack's swarm services are called. The displayed scripts and the deploy pipeline both use
+ * these, so what a person runs by hand is what the service does. (A script's service name is its stack
+ * name: its grammar and file layout belong to the docker boundary, src/swarm/.)
  */
-
-/** A script's service name is its stack name: the grammar and the file layout belong to the docker boundary. */
-export { isStackName as isValidServiceName, STACK_NAME_RE as SERVICE_NAME_PATTERN } from '../swarm/docker-names';
-export { composeFilePath, stackDirectory } from '../swarm/stack-files';
 
 /** Swarm names a stack's services `<stack>_<service>`. */
 export function swarmServiceName(stack: string, service: string): string {

@@ -14,4 +14,12 @@ describe('docker names', () => {
     expect(isStackName('Halo')).toBe(false);
     expect(isStackName('_halo')).toBe(false);
   });
+
+  it.each([['halo'], ['a'], ['0'], ['my-app_2'], ['a'.repeat(30)], ['9lives']])('accepts the stack name %j', (name) => {
+    expect(isStackName(name)).toBe(true);
+  });
+
+  it.each([[''], ['Halo'], ['-halo'], ['_halo'], ['a'.repeat(31)], ['ha lo'], ['ha.lo'], ['../x'], ['halo\n'], ['名字'], [42], [undefined]])('refuses the stack name %j', (name) => {
+    expect(isStackName(name)).toBe(false);
+  });
 });

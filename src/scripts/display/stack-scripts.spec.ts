@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeFilePath, stackDirectory } from '../stack-layout';
+import { composeFilePath, stackDirectory } from '../../swarm/stack-files';
 import { buildStackScripts, heredocDelimiter, HEREDOC_PREFIX, shellQuote, shellWord } from './stack-scripts';
 
 /** Runs the displayed baseStartScript with a real shell and returns the file it wrote, as bytes. */

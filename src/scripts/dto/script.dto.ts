@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { Page, PageQueryDto, toBool } from '../../common/dto/page.dto';
 import { OptionalNotNull } from '../../common/validation';
-import { SERVICE_NAME_PATTERN } from '../stack-layout';
+import { STACK_NAME_RE } from '../../swarm/docker-names';
 import { IsTagPolicy } from './is-tag-policy.decorator';
 
 const EXAMPLE_COMPOSE = [
@@ -56,7 +56,7 @@ class WebhookSettingsDto {
 export class CreateScriptDto extends WebhookSettingsDto {
   @ApiProperty({ example: 'halo', description: 'The swarm stack name: 1-30 of a-z 0-9 _ -, starting with a letter or digit; unique across all users' })
   @IsString()
-  @Matches(SERVICE_NAME_PATTERN, { message: 'serviceName must be 1-30 characters of a-z, 0-9, _ and -, starting with a letter or digit' })
+  @Matches(STACK_NAME_RE, { message: 'serviceName must be 1-30 characters of a-z, 0-9, _ and -, starting with a letter or digit' })
   serviceName: string;
 
   @ApiProperty({ example: EXAMPLE_COMPOSE, description: 'A docker-compose file (YAML, at most 256 KiB) with a `services` map; every service needs an `image`' })

@@ -19,7 +19,7 @@ export class DeploymentsRecovered {
   constructor(readonly rows: RecoveredRow[]) {}
 }
 
-/** DeploymentsService: a new webhook update superseded this many older queued ones. */
+/** DeploymentIntake: a new webhook update superseded this many older queued ones. */
 export class DeploymentsSuperseded {
   constructor(readonly count: number) {}
 }

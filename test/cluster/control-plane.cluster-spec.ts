@@ -25,6 +25,21 @@ describe('the control plane on three managers: two replicas, one database', () =
   /** A replica that answers now (one may be lost on purpose). */
   const api = () => plane.api(replicas[0]);
 
+  /**
+   * A stack on tag 1 made through `through`'s replica, tags 2 and 3 pushed to the registry from
+   * `publisher`, and the push of tag 2 accepted by `through`: a rollout in flight.
+   */
+  async function rolloutInFlight(name: string, publisher: ClusterNode, through: ClusterNode, compose: Parameters<typeof spreadCompose>[2]) {
+    const path = `acme/${name}`;
+    publish(publisher, path, '1');
+    const v2 = publish(publisher, path, '2');
+    const v3 = publish(publisher, path, '3');
+    const stack = await UserStack.create(plane, plane.api(through), admin, name, spreadCompose(path, '1', compose));
+    const answer = await deliver(plane.api(through), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
+    expect(answer.status).toBe(202);
+    return { stack, path, v2, v3, answer };
+  }
+
   it('two replicas given the same push at once roll it once; different pushes at once roll one after the other', async () => {
     const path = 'acme/both';
     publish(cluster.nodes[0], path, '1');
@@ -73,15 +88,8 @@ describe('the control plane on three managers: two replicas, one database', () =
     const dbNode = (await plane.tasks(DB_SERVICE))[0].node;
     const lost = replicas.find((n) => n.name !== dbNode)!;
     const survivor = replicas.find((n) => n !== lost)!;
-    const path = 'acme/ha';
-    publish(survivor, path, '1');
-    const v2 = publish(survivor, path, '2');
-    const v3 = publish(survivor, path, '3');
-    const stack = await UserStack.create(plane, plane.api(lost), admin, 'ha', spreadCompose(path, '1', { monitor: '4s', delay: '2s', maxPerNode: 3 }));
-
     // A rollout runs on the replica about to be lost.
-    const answer = await deliver(plane.api(lost), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
-    expect(answer.status).toBe(202);
+    const { stack, path, v3, answer } = await rolloutInFlight('ha', survivor, lost, { monitor: '4s', delay: '2s', maxPerNode: 3 });
     const lostAt = Date.now();
     lost.powerOff();
     replicas = [survivor];
@@ -107,16 +115,9 @@ describe('the control plane on three managers: two replicas, one database', () =
 
   it('the leader partitioned from the other managers: a new leader is elected, the rollout in flight ends cleanly, the next push works', async () => {
     const leader = await cluster.leader();
-    const path = 'acme/split';
     const survivor = replicas.find((n) => n !== leader)!;
-    publish(survivor, path, '1');
-    const v2 = publish(survivor, path, '2');
-    const v3 = publish(survivor, path, '3');
-    const stack = await UserStack.create(plane, plane.api(survivor), admin, 'split', spreadCompose(path, '1', { maxPerNode: 3 }));
-
     // A rollout in flight through the replica that stays, then the leader cut off.
-    const inFlight = await deliver(plane.api(survivor), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
-    expect(inFlight.status).toBe(202);
+    const { stack, path, v2, v3, answer: inFlight } = await rolloutInFlight('split', survivor, survivor, { maxPerNode: 3 });
     const cutAt = Date.now();
     leader.cutLink();
     replicas = [survivor];

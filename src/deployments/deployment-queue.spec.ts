@@ -174,8 +174,9 @@ describe('deployment queue (SQLite, fake docker)', () => {
 
   it('wait() answers the current state at its timeout and the final one when done', async () => {
     const d = await manualUpdate('b', '2');
-    await expect(waits.wait(d.id, 50)).resolves.toMatchObject({ id: d.id, status: 'running' });
+    // Started first: under load the runner may take longer than the 50 ms wait to claim it.
     await until(() => fake.started.length === 1, 'start');
+    await expect(waits.wait(d.id, 50)).resolves.toMatchObject({ id: d.id, status: 'running' });
     const waiting = waits.wait(d.id, 5000);
     fake.started[0].finish({ status: 'rolled_back', error: 'rolled back', errorCode: 50011 });
     await expect(waiting).resolves.toMatchObject({ status: 'rolled_back', errorCode: 50011, finishedAt: expect.any(Date) });

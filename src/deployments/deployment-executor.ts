@@ -11,7 +11,7 @@ import { Script } from '../scripts/entities/script.entity';
 import { ScriptsService } from '../scripts/scripts.service';
 import { DockerCliError } from '../swarm/docker-cli';
 import { classifyDockerFailure } from '../swarm/docker-failure';
-import { imageReference, sameRepository, splitImageReference } from '../swarm/image-reference';
+import { imageReference, sameImage } from '../swarm/image-reference';
 import { OutputCollapser } from '../swarm/output';
 import { Ownership } from '../swarm/stack-ownership';
 import { SwarmObjectsService } from '../swarm/swarm-objects.service';
@@ -190,7 +190,7 @@ export class DeploymentExecutor {
     const stop = () => updating.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', stop, { once: true });
     let lost: LostNodes | undefined;
-    const watch = watchForLostNodes(this.swarm, service, updating.signal, this.lostNodeWatch).then((found) => {
+    const watch = watchForLostNodes(this.swarm, service, ref, updating.signal, this.lostNodeWatch).then((found) => {
       lost = found;
       if (found) updating.abort();
     });
@@ -307,12 +307,4 @@ export class DeploymentExecutor {
         return { status: 'failed', error: message, errorCode: Errors.DEPLOYMENT_FAILED.code };
     }
   }
-}
-
-/** Same repository and tag; docker may add `@sha256:...` to the spec's image after resolving it. */
-export function sameImage(actual: string, wanted: string): boolean {
-  const a = splitImageReference(actual);
-  const w = splitImageReference(wanted);
-  if (!a || !w || !sameRepository(a.repository, w.repository) || (a.tag ?? 'latest') !== (w.tag ?? 'latest')) return false;
-  return !w.digest || !a.digest || a.digest === w.digest;
 }

@@ -1,7 +1,8 @@
+import { sameImage } from '../swarm/image-reference';
 import type { ServiceTask, SwarmService } from '../swarm/swarm.service';
 
-/** Task states after which swarm no longer waits for a task (docker service ps, first word, lower case). */
-const ENDED = new Set(['shutdown', 'failed', 'complete', 'rejected', 'orphaned', 'remove']);
+/** Task states in which swarm's updater no longer waits for a new task (docker service ps, first word, lower case). */
+const STARTED = new Set(['running', 'shutdown', 'failed', 'complete', 'rejected', 'orphaned', 'remove']);
 
 export interface LostNodes {
   /** Hostnames of the nodes that are down with tasks the update waits for. */
@@ -18,16 +19,19 @@ export interface LostNodeWatchOptions {
 export const LOST_NODE_WATCH: LostNodeWatchOptions = { pollMs: 5_000, stallMs: 30_000 };
 
 /**
- * Watches a rolling update for a node lost under it. Swarm's updater waits for the old task of each
- * slot to stop (stop-first) and for the new one to start; a node that is down never answers either,
- * so the update neither finishes nor pauses until the node returns or is removed. Resolves with the
- * lost nodes once no task of the service has changed state for `stallMs` while some of them sit on
- * nodes that are not ready; resolves undefined when `signal` aborts (the update ended on its own).
+ * Watches a rolling update for a node lost under it. Swarm's updater waits for each slot's new task to
+ * start; a new task the scheduler gave to a node that is then lost never starts (nor fails) until the
+ * node returns or is removed, so the update neither finishes nor pauses. Resolves with the lost nodes
+ * once no task of the service has changed state for `stallMs` while such a task of the `target` image
+ * waits on a node that is not ready; resolves undefined when `signal` aborts (the update ended on its
+ * own). Old tasks on a lost node are not a stall: swarm waits at most a minute for one to stop
+ * (swarmkit's defaultOldTaskTimeout) and then starts its replacement elsewhere.
  * Query errors are ignored: the watch only ever shortens a wait, never decides success.
  */
 export async function watchForLostNodes(
   swarm: Pick<SwarmService, 'serviceTasks' | 'unreadyNodes'>,
   service: string,
+  target: string,
   signal: AbortSignal,
   opts: LostNodeWatchOptions = LOST_NODE_WATCH,
 ): Promise<LostNodes | undefined> {
@@ -56,7 +60,7 @@ export async function watchForLostNodes(
       last = snapshot;
       unchangedSince = Date.now();
     }
-    const stuck = tasks.filter((t) => down.has(t.node) && !ENDED.has(stateWord(t.currentState)));
+    const stuck = tasks.filter((t) => down.has(t.node) && sameImage(t.image, target) && !STARTED.has(stateWord(t.currentState)));
     if (stuck.length > 0 && Date.now() - unchangedSince >= opts.stallMs) {
       return { nodes: [...new Set(stuck.map((t) => t.node))].sort() };
     }

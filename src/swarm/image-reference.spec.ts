@@ -9,6 +9,7 @@ import {
   isTag,
   normaliseRepository,
   parseImageReference,
+  sameImage,
   sameRepository,
   splitImageReference,
 } from './image-reference';
@@ -90,6 +91,14 @@ describe('image reference checks at the docker boundary', () => {
     // The same rules as webhook matching (scripts/compose/image-reference): one parser decides.
     expect(sameRepository('registry-1.docker.io/acme/web', 'acme/web')).toBe(true);
     expect(normaliseRepository('MyHost/acme/web')).toBe('myhost/acme/web'); // uppercase first component: a host
+  });
+
+  it('compares images by repository and tag, digest only when both have one', () => {
+    expect(sameImage('docker.io/halohub/halo:2', 'halohub/halo:2')).toBe(true);
+    expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, 'halohub/halo:2')).toBe(true);
+    expect(sameImage(`halohub/halo:2@sha256:${'a'.repeat(64)}`, `halohub/halo:2@sha256:${'b'.repeat(64)}`)).toBe(false);
+    expect(sameImage('halohub/halo:1', 'halohub/halo:2')).toBe(false);
+    expect(sameImage('halohub/halo', 'halohub/halo:latest')).toBe(true);
   });
 });
 

@@ -125,6 +125,14 @@ export function normaliseRepository(ref: string): string | undefined {
 /** True when both name the same repository once normalised (an invalid one equals only itself). */
 export const sameRepository = (a: string, b: string) => (normaliseRepository(a) ?? a) === (normaliseRepository(b) ?? b);
 
+/** Same repository and tag; docker may add `@sha256:...` to the spec's image after resolving it. */
+export function sameImage(actual: string, wanted: string): boolean {
+  const a = splitImageReference(actual);
+  const w = splitImageReference(wanted);
+  if (!a || !w || !sameRepository(a.repository, w.repository) || (a.tag ?? 'latest') !== (w.tag ?? 'latest')) return false;
+  return !w.digest || !a.digest || a.digest === w.digest;
+}
+
 const HOST_LABEL = '[a-z0-9](?:[a-z0-9-]*[a-z0-9])?';
 /** A registry host as this service stores and contacts it: lowercase `name[.name...][:port]` or `[ipv6][:port]`. */
 const REGISTRY_HOST_RE = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9a-f:]+\\])(?::([0-9]{1,5}))?$`);

@@ -103,7 +103,7 @@ describe('the control plane on three managers: two replicas, one database', () =
       const next = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '3', v3.digest));
       expect(next.status).toBe(202);
       const done = await stack.finished(api, next.body.data.deploymentId, 180_000);
-      console.log(`push after the loss: ${done.status} ${elapsed(lostAt)} after the loss`);
+      console.log(`push after the loss: ${done.status} ${elapsed(lostAt)} after the loss${done.error ? `: ${done.error}` : ''}`);
       expect(done).toMatchObject({ status: 'succeeded', tag: '3' });
       expect((await stack.deployments(api())).filter((d) => d.status === 'running' || d.status === 'queued')).toEqual([]);
     } finally {
@@ -135,7 +135,7 @@ describe('the control plane on three managers: two replicas, one database', () =
       const answer = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '3', v3.digest));
       expect(answer.status).toBe(202);
       const done = await stack.finished(api, answer.body.data.deploymentId, 240_000);
-      console.log(`push after the partition: ${done.status} ${elapsed(cutAt)} after the cut`);
+      console.log(`push after the partition: ${done.status} ${elapsed(cutAt)} after the cut${done.error ? `: ${done.error}` : ''}`);
       expect(done).toMatchObject({ status: 'succeeded', tag: '3' });
     } finally {
       leader.restoreLink();

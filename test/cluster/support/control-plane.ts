@@ -38,9 +38,10 @@ export class ControlPlane {
 
   /**
    * Deploys deploy/stack.mysql.yml as docs/operations.md says (secrets first), and waits for every replica.
-   * `keepOff`: a node that gets none of its tasks (paused while they are placed).
+   * `keepOff`: a node that gets none of its tasks (paused while they are placed); `env`: more of the
+   * stack file's DDS_* variables.
    */
-  static async deploy(cluster: Cluster, replicas: number, keepOff?: ClusterNode): Promise<ControlPlane> {
+  static async deploy(cluster: Cluster, replicas: number, keepOff?: ClusterNode, env: Record<string, string> = {}): Promise<ControlPlane> {
     const manager = cluster.nodes[0];
     if (keepOff) manager.docker('node', 'update', '--availability', 'pause', keepOff.name);
     for (const [name, value] of [
@@ -62,6 +63,7 @@ export class ControlPlane {
         DDS_PUBLISH_MODE: 'host',
         DDS_REGISTRATION: 'open',
         DDS_INSECURE_REGISTRIES: REGISTRY_HOST,
+        ...env,
       },
     });
     if (deployed.status !== 0) throw new Error(`docker stack deploy of the control plane failed: ${deployed.stderr}`);

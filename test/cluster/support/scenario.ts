@@ -20,10 +20,10 @@ export interface ClusterContext {
 /**
  * One cluster for the calling describe block: before its tests, the swarm (`managers` of three nodes
  * are managers), the test registry and the control plane with `replicas` app replicas, placed off
- * node1 when `keepOffFirstNode`; after them, all of it removed. A failed test prints the control
+ * node1 when `keepOffFirstNode`, the stack file's DDS_* variables `env`; after them, all of it removed. A failed test prints the control
  * plane's logs. The context is filled in by the time the tests run.
  */
-export function withControlPlane(opts: { managers: number; replicas: number; keepOffFirstNode?: boolean }): ClusterContext {
+export function withControlPlane(opts: { managers: number; replicas: number; keepOffFirstNode?: boolean; env?: Record<string, string> }): ClusterContext {
   const ctx = {} as ClusterContext;
   let registry: TestRegistry | undefined;
 
@@ -33,7 +33,7 @@ export function withControlPlane(opts: { managers: number; replicas: number; kee
     registry = await startRegistry(null, { namespace: { netns: REGISTRY_NETNS, address: REGISTRY_ADDRESS } });
     ensureTestImage(VARIANT_BASE);
     await ctx.cluster.loadImages([APP_IMAGE, MARIADB_IMAGE, VARIANT_BASE]);
-    ctx.plane = await ControlPlane.deploy(ctx.cluster, opts.replicas, opts.keepOffFirstNode ? ctx.cluster.nodes[0] : undefined);
+    ctx.plane = await ControlPlane.deploy(ctx.cluster, opts.replicas, opts.keepOffFirstNode ? ctx.cluster.nodes[0] : undefined, opts.env);
     const replicas = await ctx.plane.readyReplicas();
     ctx.admin = await ctx.plane.user(ctx.plane.api(replicas[0]), 'admin');
     console.log(`${opts.managers} manager(s), ${replicas.length} app replica(s) ready on ${replicas.map((n) => n.name).join(', ')} in ${elapsed(started)}`);

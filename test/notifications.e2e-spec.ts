@@ -143,7 +143,7 @@ describe('notifications', () => {
     };
     for (const [name, spec] of Object.entries(specs)) {
       const res = await call(admin, 'POST', '/web/user/channels', { name, scriptIds: [scriptId], ...spec });
-      expect({ name, code: res.body.code, message: res.body.message }).toEqual({ name, code: 0, message: expect.any(String) });
+      expect({ name, status: res.status, code: res.body.code, message: res.body.message }).toEqual({ name, status: 200, code: 0, message: expect.any(String) });
       expect(res.body.data).toMatchObject({ name, type: spec.type, scriptIds: [scriptId], isDefault: false });
       channels[name] = res.body.data.id;
     }

@@ -181,6 +181,7 @@ describe('private registries, pinned digests', () => {
 
   it('saves the right credential after a real login, and never returns the password', async () => {
     const res = await call(admin, 'POST', '/web/user/registries', { host: `http://${registry!.host}/v2/`, username: LOGIN.username, password: LOGIN.password });
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ code: 0, data: { host: registry!.host, username: LOGIN.username, shared: false, lastUsedAt: null, lastUseOk: null } });
     expect(Object.keys(res.body.data).sort()).toEqual(['createdAt', 'host', 'id', 'lastUseError', 'lastUseOk', 'lastUsedAt', 'savedBy', 'shared', 'updatedAt', 'username']);
     const again = await call(admin, 'POST', '/web/user/registries', { host: registry!.host, username: LOGIN.username, password: LOGIN.password });

@@ -38,6 +38,8 @@ describe('scripts', () => {
   let bob: Login;
 
   const create = (who: Login, body: Record<string, unknown>) => t.request('POST', '/web/user/script', { token: who.authorization, body });
+  const createInEnglish = (who: Login, body: Record<string, unknown>) =>
+    t.request('POST', '/web/user/script', { token: who.authorization, body, headers: { 'accept-language': 'en' } });
   const createOk = async (who: Login, serviceName = stackName(), content = compose(), isAutoUpdate = 0) => {
     const res = await create(who, { serviceName, dockerComposeContent: content, isAutoUpdate });
     if (res.body.code !== 0) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
@@ -215,15 +217,29 @@ describe('scripts', () => {
       ['a wrong type docker refuses', compose('nginx', '    replicas_x: 1\n    ports: "80"\n'), 40024, /services\.halo/],
     ])('refuses %s (code %s) and saves nothing', async (_, content, code, message) => {
       const name = stackName();
-      const res = await t.request('POST', '/web/user/script', {
-        token: alice.authorization,
-        body: { serviceName: name, dockerComposeContent: content },
-        headers: { 'accept-language': 'en' },
-      });
+      const res = await createInEnglish(alice, { serviceName: name, dockerComposeContent: content });
       expect(res.status).toBe(400);
       expect(res.body.code).toBe(code);
       expect(res.body.message).toMatch(message);
       expect((await list(alice, `serviceName=${name}`)).body.data.totalElements).toBe(0);
+    });
+
+    it.each([
+      ['10,000 flow sequences', compose('nginx', `    x-deep: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`), { line: 4, column: expect.any(Number) }],
+      ['10,000 flow maps', compose('nginx', `    x-deep: ${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\n`), { line: 4, column: expect.any(Number) }],
+      // 10,000 levels of indentation would pass 256 KiB; 700 is about as deep as a block map fits in it.
+      ['700 block maps', compose('nginx', `    x-deep:\n${Array.from({ length: 700 }, (_, i) => `${' '.repeat(i + 6)}a:`).join('\n')} 1\n`), { line: 66, column: 68 }],
+      ['an alias inside its own anchor', 'services: &s\n  halo:\n    image: nginx\n    x-self: [*s]\n', undefined],
+    ])('refuses a compose file nested too deeply (%s) with 40028, on POST and PUT, and saves nothing', async (_, content, data) => {
+      const name = stackName();
+      const res = await createInEnglish(alice, { serviceName: name, dockerComposeContent: content });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 40028, message: expect.stringContaining('more than 64 levels deep'), ...(data && { data }) });
+      expect(res.body.message).not.toMatch(/call stack/i);
+      expect((await list(alice, `serviceName=${name}`)).body.data.totalElements).toBe(0);
+      const script = await createOk(alice);
+      const put = await t.request('PUT', `/web/user/script/${script.id}`, { token: alice.authorization, body: { dockerComposeContent: content } });
+      expect([put.status, put.body.code]).toEqual([400, 40028]);
     });
 
     it('says on which line and column a YAML syntax error is, on POST and PUT', async () => {

@@ -41,7 +41,7 @@ describe('webhook deliveries', () => {
       body: { serviceName: uniqueName('w').slice(0, 20), dockerComposeContent: `services:\n  halo:\n    image: ${REPO}:prod-1.4.6\n`, isAutoUpdate: 1 },
     });
     if (res.body.code !== 0) throw new Error(`create failed: ${JSON.stringify(res.body)}`);
-    return res.body.data as { id: number; serviceName: string; userId: number };
+    return res.body.data as { id: number; serviceName: string; userId: number; autoUpdateUrl: string };
   };
   const deployment = async (script: { id: number; serviceName: string; userId: number }, status: DeploymentStatus) => {
     const repo = t.app.get(DataSource).getRepository(Deployment);
@@ -259,6 +259,28 @@ describe('webhook deliveries', () => {
     expect(saved.payload).toMatch(/…\[truncated: 10000 characters in all\]$/);
     // A script that is gone (the insert breaks its foreign key): logged, not thrown.
     await expect(deliveries.record(entry(2_000_000_000))).resolves.toBeUndefined();
+  });
+
+  it('answers and logs an ignored event without echoing the sender’s event header: at most 64 printable ASCII characters of it, no markup', async () => {
+    const script = await createScript(alice);
+    const { pathname, search } = new URL(script.autoUpdateUrl);
+    // A header carries no line breaks or NULs (neither fetch nor Node's parser lets them through); tabs and Latin-1 bytes it may.
+    const hostile = `<img src=x onerror=alert(1)>\t\u00e9\u00ff</script>${'A'.repeat(10 * 1024)}`;
+    const shown = /^[\x20-\x7e]{1,64} event$/;
+    for (const header of ['x-github-event', 'x-gitea-event']) {
+      const res = await t.request('POST', `${pathname}${search}`, { body: {}, headers: { [header]: hostile } });
+      expect({ header, status: res.status, code: res.body.code }).toEqual({ header, status: 200, code: 0 });
+      expect(res.body.data).toEqual([expect.stringMatching(/^ignored: /)]);
+      const reason = res.body.data[0].slice('ignored: '.length);
+      expect(reason).toMatch(shown);
+      expect(reason).not.toMatch(/[<>]/);
+    }
+    const logged = (await list(alice, script.id)).body.data.content.map((d: { decision: string; reason: string }) => [d.decision, d.reason]);
+    expect(logged).toEqual([
+      ['ignored', expect.stringMatching(shown)],
+      ['ignored', expect.stringMatching(shown)],
+    ]);
+    expect(JSON.stringify(logged)).not.toMatch(/[<>]|A{100}/);
   });
 
   it('is documented in Swagger with its item model', async () => {

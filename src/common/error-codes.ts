@@ -1,3 +1,4 @@
+import { MAX_COMPOSE_DEPTH } from '../scripts/compose/compose-depth';
 import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_KEYS } from './json-limits';
 
 /**
@@ -29,6 +30,7 @@ export const Errors = {
   COMPOSE_REJECTED_BY_DOCKER: def(40024, 400, 'docker 拒绝了该 compose 文件', 'docker refused the compose file'),
   COMPOSE_POLICY_VIOLATION: def(40025, 400, 'compose 文件包含普通用户不允许的配置', 'The compose file uses settings a USER may not deploy'),
   SERVICE_NAME_IMMUTABLE: def(40026, 400, 'serviceName 不能修改', 'serviceName cannot be changed'),
+  COMPOSE_TOO_DEEP: def(40028, 400, `compose 文件的映射和序列嵌套超过 ${MAX_COMPOSE_DEPTH} 层`, `The compose file nests mappings and sequences more than ${MAX_COMPOSE_DEPTH} levels deep`),
   REPLICAS_LIMIT: def(40027, 400, '副本数超过普通用户的上限', 'More replicas than a USER may run per service'),
 
   UNAUTHENTICATED: def(40100, 401, '未登录或登录已过期', 'Missing, invalid or expired access token'),

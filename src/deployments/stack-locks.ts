@@ -82,6 +82,12 @@ export class StackLocks {
    * from the operation lock above, held for milliseconds). For check-then-insert work such as webhook
    * de-duplication. `fn` must use the given EntityManager: on MySQL it is the connection holding the
    * lock, so a section never needs a second pooled connection while it waits or runs.
+   *
+   * No lease, unlike the stack lock: its one caller (DeploymentIntake, a webhook update) holds it for
+   * a few statements of its own HTTP request (a lookup, an insert, marking older rows superseded),
+   * never across docker or any other wait, and an instance that dies closes its connection, which lets
+   * the lock go. Only a host vanishing without a word inside those milliseconds would leave it to the
+   * server's wait_timeout; a lease is for the stack lock, which is held for a whole rollout.
    */
   async exclusive<T>(stack: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const before = this.sections.get(stack);

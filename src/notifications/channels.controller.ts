@@ -26,6 +26,7 @@ export class ChannelsController {
   }
 
   @Post()
+  @HttpCode(200)
   @ApiOperation({
     summary: 'Save a channel: DingTalk, WeCom or Feishu robot, Slack incoming webhook, e-mail (SMTP) or a generic signed webhook. ' +
       'Deployments of the scripts it is attached to (or of all your scripts without a channel, if it is a default) are reported there',

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { IdParam } from '../common/decorators/id-param.decorator';
@@ -25,6 +25,7 @@ export class RegistriesController {
   }
 
   @Post()
+  @HttpCode(200)
   @ApiOperation({
     summary: 'Save a credential for a registry host. It is checked first with a real `docker login`; a refusal answers with the registry\'s reason. ' +
       'Deployments of your stacks then pull with it (create, update, webhook rollouts, digest lookups) on every node',

@@ -1,3 +1,4 @@
+import * as dockerNames from './docker-names';
 import { assertStackName, InvalidDockerArgumentError, isStackName, isSwarmServiceName } from './docker-names';
 
 describe('docker names', () => {
@@ -21,5 +22,13 @@ describe('docker names', () => {
 
   it.each([[''], ['Halo'], ['-halo'], ['_halo'], ['a'.repeat(31)], ['ha lo'], ['ha.lo'], ['../x'], ['halo\n'], ['名字'], [42], [undefined]])('refuses the stack name %j', (name) => {
     expect(isStackName(name)).toBe(false);
+  });
+
+  it('defines each pattern once, under one name', () => {
+    const names = new Map<string, string[]>();
+    for (const [name, value] of Object.entries(dockerNames)) {
+      if (value instanceof RegExp) names.set(String(value), [...(names.get(String(value)) ?? []), name]);
+    }
+    expect([...names.values()].filter((same) => same.length > 1)).toEqual([]);
   });
 });

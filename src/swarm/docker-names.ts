@@ -10,13 +10,14 @@
  * paths, URLs and shell words (the swarm's own limit is looser).
  */
 export const STACK_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,29}$/;
-/** A compose service key (the swarm service is `<stack>_<key>`). */
-export const COMPOSE_SERVICE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-/** A swarm service name as docker stack deploy makes them. */
-export const SWARM_SERVICE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/**
+ * A service name: a compose service key, and the swarm service `<stack>_<key>` docker stack deploy
+ * makes of it. One grammar for both, since the key becomes part of the swarm name.
+ */
+export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 export const isStackName = (v: unknown): v is string => typeof v === 'string' && STACK_NAME_RE.test(v);
-export const isSwarmServiceName = (v: unknown): v is string => typeof v === 'string' && SWARM_SERVICE_RE.test(v);
+export const isSwarmServiceName = (v: unknown): v is string => typeof v === 'string' && SERVICE_NAME_RE.test(v);
 
 /** Thrown when a value would not be a safe, valid docker argument; nothing has been run. */
 export class InvalidDockerArgumentError extends Error {

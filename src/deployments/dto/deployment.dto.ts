@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { Page, PageQueryDto, toBool, toInt } from '../../common/dto/page.dto';
-import { COMPOSE_SERVICE_RE } from '../../swarm/docker-names';
+import { SERVICE_NAME_RE } from '../../swarm/docker-names';
 import { isRepository, TAG_RE } from '../../swarm/image-reference';
 import { DEPLOYMENT_ACTIONS, DEPLOYMENT_STATUSES, DEPLOYMENT_TRIGGERS, Deployment, DeploymentStatus } from '../entities/deployment.entity';
 import { storedLines } from '../live-output';
@@ -25,7 +25,7 @@ export class UpdateServiceDto {
   })
   @IsOptional()
   @IsString()
-  @Matches(COMPOSE_SERVICE_RE, { message: 'service must be a compose service name' })
+  @Matches(SERVICE_NAME_RE, { message: 'service must be a compose service name' })
   service?: string;
 }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../../common/app-error';
 import { Errors } from '../../common/error-codes';
+import { MAX_COMPOSE_DEPTH } from './compose-depth';
 import { hasInterpolation, MAX_COMPOSE_BYTES, parseComposeFile } from './compose-file';
 
 function errorOf(content: string): AppError {
@@ -106,6 +107,43 @@ describe('parseComposeFile', () => {
     const err = errorOf(`${bomb}services:\n  web:\n    image: x\n`);
     expect(err.error).toBe(Errors.COMPOSE_INVALID_YAML);
     expect(err.message).toMatch(/alias/i);
+  });
+
+  /** `depth` collections, each the only item of the one outside it. */
+  const nested = (depth: number, open: string, inner: string, close: string) => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+  /** A block map `a:` nested `depth` deep under a service, one more space of indentation each level. */
+  const blockMaps = (depth: number) => Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 6)}a:`).join('\n') + ' 1\n';
+  const service = 'services:\n  web:\n    image: nginx\n';
+
+  it.each([
+    ['10,000 flow sequences', `${service}    x-deep: ${nested(10_000, '[', '', ']')}\n`, 4],
+    ['10,000 flow maps', `${service}    x-deep: ${nested(10_000, '{a: ', '1', '}')}\n`, 4],
+    ['10,000 compact block sequences', `${service}    x-deep:\n      ${nested(10_000, '- ', '1', '')}\n`, 5],
+    // x-deep's map is level 4, on line 5; level n is on line n + 1.
+    ['block maps as deep as 256 KiB allows', `${service}    x-deep:\n${blockMaps(700)}`, MAX_COMPOSE_DEPTH + 2],
+  ])('refuses %s as nested too deeply, before any recursive walk, saying where', (_, content, line) => {
+    const err = errorOf(content);
+    expect(err.error).toBe(Errors.COMPOSE_TOO_DEEP);
+    expect(err.message).not.toMatch(/call stack/i);
+    expect(err.message).toContain(`more than ${MAX_COMPOSE_DEPTH} levels`);
+    expect(err.data).toEqual({ line, column: expect.any(Number) });
+  });
+
+  it(`accepts ${MAX_COMPOSE_DEPTH} levels of maps and sequences, counting the top-level map, and refuses one more`, () => {
+    // The top-level map, services, web: 3 levels; x-deep holds the rest.
+    const within = `${service}    x-deep: ${nested(MAX_COMPOSE_DEPTH - 3, '[', '', ']')}\n`;
+    expect(parseComposeFile(within).serviceNames).toEqual(['web']);
+    expect(errorOf(`${service}    x-deep: ${nested(MAX_COMPOSE_DEPTH - 2, '[', '', ']')}\n`).error).toBe(Errors.COMPOSE_TOO_DEEP);
+  });
+
+  it('counts the nesting aliases add, and refuses an alias inside its own anchor (a cycle) as nested too deeply', () => {
+    // Each anchor is 21 levels deep in the text, but holds the one before it: 4 of them nest 85 deep.
+    const chain = ['x0: &a0 [1]', ...Array.from({ length: 4 }, (_, i) => `x${i + 1}: &a${i + 1} ${nested(20, '[', `*a${i}`, ']')}`)].join('\n');
+    expect(parseComposeFile(`${chain.split('\n').slice(0, 4).join('\n')}\n${service}`).serviceNames).toEqual(['web']);
+    expect(errorOf(`${chain}\n${service}`).error).toBe(Errors.COMPOSE_TOO_DEEP);
+    const cycle = errorOf('services: &s\n  web:\n    image: nginx\n    x-self: [*s]\n');
+    expect(cycle.error).toBe(Errors.COMPOSE_TOO_DEEP);
+    expect(cycle.message).not.toMatch(/call stack/i);
   });
 
   it.each([[''], ['# only a comment\n'], ['- a list\n'], ['just a string'], ['version: "3.8"\n'], ['services: []\n'], ['services: {}\n'], ['services: web\n']])(

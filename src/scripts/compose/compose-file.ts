@@ -3,6 +3,7 @@ import { AppError } from '../../common/app-error';
 import { ErrorDef, Errors } from '../../common/error-codes';
 import type { ComposeImage } from '../entities/script.entity';
 import { parseImageReference } from '../../swarm/image-reference';
+import { isNestedTooDeeply, tooDeepOffset } from './compose-depth';
 
 export const MAX_COMPOSE_BYTES = 256 * 1024;
 /** Aliases a legitimate compose file uses are few; many more is a "billion laughs" bomb. */
@@ -30,6 +31,11 @@ export interface YamlErrorPosition {
 }
 
 const bad = (error: ErrorDef, zh: string, en: string, data?: unknown) => new AppError(error, { zh, en }, data);
+/** 1-based line and column of a string offset. */
+function positionOf(content: string, offset: number): YamlErrorPosition {
+  const before = content.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
 const clip = (s: string) => (s.length > MAX_MESSAGE_CHARS ? `${s.slice(0, MAX_MESSAGE_CHARS)}...` : s);
 
 /**
@@ -45,11 +51,16 @@ export function parseComposeFile(content: string): ComposeFile {
   const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.exec(content);
   if (control) {
     const code = `U+${control[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`;
-    const before = content.slice(0, control.index);
-    const at: YamlErrorPosition = { line: before.split('\n').length, column: control.index - before.lastIndexOf('\n') };
+    const at = positionOf(content, control.index);
     throw bad(Errors.COMPOSE_INVALID_YAML, `包含不允许的控制字符 ${code}`, `contains the control character ${code}, which YAML does not allow`, at);
   }
   const lineCounter = new LineCounter();
+  // Before parseDocument: its composer recurses, and overflows the stack a few hundred levels down.
+  const deepAt = tooDeepOffset(content);
+  if (deepAt !== null) {
+    const at = positionOf(content, deepAt);
+    throw bad(Errors.COMPOSE_TOO_DEEP, `位于第 ${at.line} 行第 ${at.column} 列`, `at line ${at.line}, column ${at.column}`, at);
+  }
   const doc = parseDocument(content, { merge: true, prettyErrors: true, uniqueKeys: false, lineCounter });
   if (doc.errors.length) {
     const [error] = doc.errors;
@@ -70,6 +81,8 @@ export function parseComposeFile(content: string): ComposeFile {
     const message = clip((err as Error).message);
     throw bad(Errors.COMPOSE_INVALID_YAML, message, message);
   }
+  // What aliases refer to is nested where they stand, and an alias inside its own anchor makes a cycle.
+  if (isNestedTooDeeply(root)) throw bad(Errors.COMPOSE_TOO_DEEP, '计入别名引用的内容', 'counting what its aliases refer to');
   if (!isMap(root) || !isMap(root.services) || Object.keys(root.services).length === 0) {
     throw bad(Errors.COMPOSE_NO_SERVICES, '顶层需要一个非空的 services 映射', 'the top level needs a non-empty `services` map');
   }

@@ -1,4 +1,4 @@
-import { ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
+import { ignored, invalid, isObject, obj, pushEvent, shown, str } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
 
 const MANIFEST = /manifest|image\.index/;
@@ -22,7 +22,7 @@ export const azure: RegistryFormat = {
     if (!isObject(body)) throw invalid('the body must be a JSON object', '请求体必须是 JSON 对象');
     const deliveryId = str(body.id) || undefined;
     const action = str(body.action) ?? 'unknown';
-    if (action !== 'push') return ignored(`${action} event`, deliveryId);
+    if (action !== 'push') return ignored(`${shown(action)} event`, deliveryId);
     const target = obj(body.target);
     const mediaType = str(target.mediaType);
     if (mediaType !== undefined && !MANIFEST.test(mediaType)) return ignored('layer (blob) push', deliveryId);

@@ -1,5 +1,5 @@
 import type { PushEvent } from '../push-event';
-import { header, ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
+import { header, ignored, invalid, isObject, obj, pushEvent, shown, str } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
 
 const EVENTS_TYPE = 'application/vnd.docker.distribution.events.v1+json';
@@ -36,7 +36,7 @@ export const distribution: RegistryFormat = {
       const action = str(event.action) ?? 'unknown';
       const tag = str(target.tag);
       const why =
-        action !== 'push' ? `${action} event` : !MANIFEST.test(str(target.mediaType) ?? '') ? 'layer (blob) push' : !tag ? 'untagged manifest push' : undefined;
+        action !== 'push' ? `${shown(action)} event` : !MANIFEST.test(str(target.mediaType) ?? '') ? 'layer (blob) push' : !tag ? 'untagged manifest push' : undefined;
       if (why || !tag) {
         skipped.add(why ?? 'untagged manifest push');
         continue;

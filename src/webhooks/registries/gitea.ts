@@ -1,5 +1,5 @@
 import { verifyHmacSha256 } from './hmac-signature';
-import { header, ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
+import { header, ignored, invalid, isObject, obj, pushEvent, shown, str } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
 
 /** host[:port] of an absolute http(s) URL, lowercased. */
@@ -38,13 +38,13 @@ function giteaLike(id: 'gitea' | 'forgejo', label: string, prefix: 'x-gitea' | '
       if (!isObject(body)) throw invalid('the body must be a JSON object', '请求体必须是 JSON 对象');
       const event = header(delivery, `${prefix}-event`) ?? (isObject(body.package) ? 'package' : undefined);
       if (event === undefined) throw invalid(`the ${prefix}-event header is missing`, `缺少 ${prefix}-event 请求头`);
-      if (event !== 'package') return ignored(`${event} event`, deliveryId);
+      if (event !== 'package') return ignored(`${shown(event)} event`, deliveryId);
 
       const action = str(body.action) ?? '';
-      if (action !== 'created') return ignored(`package ${action} event`, deliveryId);
+      if (action !== 'created') return ignored(`package ${shown(action)} event`, deliveryId);
       const pkg = obj(body.package);
       const type = str(pkg.type) ?? '';
-      if (type !== 'container') return ignored(`package of type ${type || 'unknown'}`, deliveryId);
+      if (type !== 'container') return ignored(`package of type ${shown(type) || 'unknown'}`, deliveryId);
       const owner = str(obj(pkg.owner).login);
       const name = str(pkg.name);
       const version = str(pkg.version);

@@ -1,5 +1,5 @@
 import { verifyHmacSha256 } from './hmac-signature';
-import { header, ignored, invalid, isObject, obj, pushEvent, str } from './payload-fields';
+import { header, ignored, invalid, isObject, obj, pushEvent, shown, str } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
 
 const PACKAGE_EVENTS = ['package', 'registry_package'];
@@ -28,13 +28,13 @@ export const github: RegistryFormat = {
     // Without the header (a delivery forced with ?source=github), the payload's own key names the event.
     const event = header(delivery, 'x-github-event') ?? PACKAGE_EVENTS.find((key) => isObject(body[key]));
     if (event === undefined) throw invalid('the X-GitHub-Event header is missing', '缺少 X-GitHub-Event 请求头');
-    if (!PACKAGE_EVENTS.includes(event)) return ignored(`${event} event`, deliveryId);
+    if (!PACKAGE_EVENTS.includes(event)) return ignored(`${shown(event)} event`, deliveryId);
 
     const action = str(body.action) ?? '';
-    if (!PUSH_ACTIONS.includes(action)) return ignored(`package ${action} event`, deliveryId);
+    if (!PUSH_ACTIONS.includes(action)) return ignored(`package ${shown(action)} event`, deliveryId);
     const pkg = obj(body[event]);
     const type = (str(pkg.package_type) ?? '').toLowerCase();
-    if (type !== 'container') return ignored(`package of type ${type || 'unknown'}`, deliveryId);
+    if (type !== 'container') return ignored(`package of type ${shown(type) || 'unknown'}`, deliveryId);
     const namespace = str(pkg.namespace);
     const name = str(pkg.name);
     if (!namespace || !name) throw invalid(`${event}.namespace and ${event}.name are required`, `缺少 ${event}.namespace 或 ${event}.name`);

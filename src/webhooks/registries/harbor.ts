@@ -1,5 +1,5 @@
 import { isDigest } from '../../swarm/image-reference';
-import { header, hostOf, ignored, invalid, isObject, list, obj, pushEvent, str } from './payload-fields';
+import { header, hostOf, ignored, invalid, isObject, list, obj, pushEvent, shown, str } from './payload-fields';
 import type { IncomingDelivery, ParsedDelivery, RegistryFormat, RegistryId } from './registry-format';
 
 /** Harbor 2's push type, and Harbor 1's (which Tencent TCR still sends). */
@@ -71,9 +71,9 @@ export const harbor: RegistryFormat = {
   },
   parse(delivery) {
     const ce = cloudEvent(delivery);
-    if (ce) return ce.type === CLOUDEVENTS_PUSH ? harborPushes('harbor', ce.data, ce.id) : ignored(`${ce.type} event`, ce.id);
+    if (ce) return ce.type === CLOUDEVENTS_PUSH ? harborPushes('harbor', ce.data, ce.id) : ignored(`${shown(ce.type)} event`, ce.id);
     if (!isHarborShape(delivery.body)) throw invalid('expected a Harbor payload {type, event_data}', '应为 Harbor 通知 {type, event_data}');
     const { type, event_data } = delivery.body;
-    return PUSH_TYPES.includes(type) ? harborPushes('harbor', event_data) : ignored(`${type} event`);
+    return PUSH_TYPES.includes(type) ? harborPushes('harbor', event_data) : ignored(`${shown(type)} event`);
   },
 };

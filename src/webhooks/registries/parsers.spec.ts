@@ -10,7 +10,8 @@ import { gitea } from './gitea';
 import { github } from './github';
 import { harbor } from './harbor';
 import { quay } from './quay';
-import type { IncomingDelivery, RegistryFormat } from './registry-format';
+import { tencent } from './tencent';
+import type { IncomingDelivery, ParsedDelivery, RegistryFormat } from './registry-format';
 
 const delivery = (body: unknown, headers: IncomingDelivery['headers'] = {}): IncomingDelivery => ({ headers, body, rawBody: Buffer.from(JSON.stringify(body)) });
 /** A fixture's body, changed by `mutate`. */
@@ -234,6 +235,15 @@ describe('distribution', () => {
   it('refuses an invalid tag on an image push', () => {
     expect(refusal(distribution, delivery(changed('distribution-mixed.json', (b) => (b.events[4].target.tag = '-rm'))))).toContain('invalid tag');
   });
+
+  it('quotes an invalid tag, repository or host as at most 64 printable ASCII characters, without markup', () => {
+    const hostile = `<b>\x1b[31m\r\n${'x'.repeat(1000)}`;
+    for (const mutate of [(b: any) => (b.events[4].target.tag = hostile), (b: any) => (b.events[4].target.repository = hostile), (b: any) => (b.events[4].request.host = hostile)]) {
+      const quoted = /"(.*)"/.exec(refusal(distribution, delivery(changed('distribution-mixed.json', mutate))))![1];
+      expect(quoted).toMatch(/^\?b\?\?\[31m\?\?x+\.\.\.$/);
+      expect(quoted).toHaveLength(64);
+    }
+  });
 });
 
 describe('azure', () => {
@@ -285,4 +295,39 @@ it('never throws anything but WEBHOOK_PAYLOAD_INVALID on odd bodies', () => {
       }
     }
   }
+});
+
+describe('what an "ignored" answer shows of the sender’s text', () => {
+  /** Control characters, a header injection, HTML and 10 KB of text; payload strings are read up to 1 KB, so 1,000 characters of it too. */
+  const HOSTILE = `<script>alert(1)</script>\x00\x1b[31m\r\nX-Injected: yes\t${'A'.repeat(10_000)}`;
+  const CASES: [string, (text: string) => ParsedDelivery][] = [
+    ['a GitHub event header', (text) => github.parse(delivery({}, { 'x-github-event': text }))],
+    ['a GitHub package action', (text) => github.parse(delivery(changed('github-package-published.json', (b) => (b.action = text)), { 'x-github-event': 'package' }))],
+    ['a GitHub package type', (text) => github.parse(delivery(changed('github-package-published.json', (b) => (b.package.package_type = text)), { 'x-github-event': 'package' }))],
+    ['a Gitea event header', (text) => gitea.parse(delivery({}, { 'x-gitea-event': text }))],
+    ['a Gitea package action', (text) => gitea.parse(delivery(changed('gitea-package-created.json', (b) => (b.action = text)), { 'x-gitea-event': 'package' }))],
+    ['a Gitea package type', (text) => gitea.parse(delivery(changed('gitea-package-created.json', (b) => (b.package.type = text)), { 'x-gitea-event': 'package' }))],
+    ['a Harbor CloudEvents ce-type header', (text) => harbor.parse(delivery({}, { 'ce-type': `harbor.${text}` }))],
+    ['a Harbor CloudEvents type', (text) => harbor.parse(delivery({ specversion: '1.0', type: `harbor.${text}`, data: {} }))],
+    ['a Harbor event type', (text) => harbor.parse(delivery(changed('harbor-delete.json', (b) => (b.type = text))))],
+    ['a TCR event type', (text) => tencent.parse(delivery(changed('tencent-delete.json', (b) => (b.type = text))))],
+    ['an Azure action', (text) => azure.parse(delivery(changed('azure-push.json', (b) => (b.action = text))))],
+    ['a Distribution action', (text) => distribution.parse(delivery({ events: [{ action: text }] }))],
+  ];
+
+  it.each(CASES.flatMap(([what, parse]) => [[`${what} of 10 KB`, parse, HOSTILE] as const, [`${what} of 1,000 characters`, parse, HOSTILE.slice(0, 1000)] as const]))(
+    'shows %s as printable ASCII without markup, at most 64 characters of it',
+    (_, parse, text) => {
+      const { pushes, ignored } = parse(text);
+      expect(pushes).toEqual([]);
+      expect(ignored).toMatch(/^[\x20-\x7e]+$/);
+      expect(ignored).not.toMatch(/[<>&"'`\\]/);
+      expect(ignored!.length).toBeLessThanOrEqual(64 + 'package of type  event'.length);
+    },
+  );
+
+  it('shows a name registries send as it is', () => {
+    expect(harbor.parse(delivery({}, { 'ce-type': 'harbor.artifact.deleted' })).ignored).toBe('harbor.artifact.deleted event');
+    expect(github.parse(delivery({}, { 'x-github-event': 'registry_package.v2' })).ignored).toBe('registry_package.v2 event');
+  });
 });

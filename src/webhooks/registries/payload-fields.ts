@@ -22,7 +22,21 @@ export function invalid(en: string, zh: string): AppError {
   return new AppError(Errors.WEBHOOK_PAYLOAD_INVALID, { en, zh });
 }
 
+/** `why` is our own text; any of the sender's in it goes through shown(). */
 export const ignored = (why: string, deliveryId?: string): ParsedDelivery => ({ pushes: [], ignored: why, deliveryId });
+
+const MAX_SHOWN = 64;
+
+/**
+ * The sender's text (an event header, an action) as our answers and the delivery log may repeat it:
+ * the names registries send are short and plain, so at most 64 characters are kept, and any that is
+ * not printable ASCII, or is markup or a quote, becomes "?". Anyone can call a webhook URL: its
+ * answer must not echo their 10 KB, control characters or HTML back.
+ */
+export function shown(text: string): string {
+  const kept = text.slice(0, MAX_SHOWN + 1).replace(/[^\x20-\x7e]|[<>&"'`\\]/g, '?');
+  return kept.length > MAX_SHOWN ? `${kept.slice(0, MAX_SHOWN - 3)}...` : kept;
+}
 
 /** The host part of `host[:port]/path...` or of a URL, lowercased; undefined when there is none. */
 export function hostOf(reference: string): string | undefined {
@@ -49,10 +63,10 @@ export interface PushFields {
 export function pushEvent(e: PushFields): PushEvent {
   const host = e.host.toLowerCase();
   const path = e.path.toLowerCase();
-  if (!isRegistryHost(host)) throw invalid(`invalid registry host "${e.host}"`, `镜像仓库地址无效："${e.host}"`);
-  if (!isRepositoryPath(path)) throw invalid(`invalid repository "${e.path}"`, `仓库名无效："${e.path}"`);
-  if (!isTag(e.tag)) throw invalid(`invalid tag "${e.tag}"`, `标签无效："${e.tag}"`);
-  if (e.digest !== undefined && !isDigest(e.digest)) throw invalid(`invalid digest "${e.digest}"`, `摘要无效："${e.digest}"`);
+  if (!isRegistryHost(host)) throw invalid(`invalid registry host "${shown(e.host)}"`, `镜像仓库地址无效："${shown(e.host)}"`);
+  if (!isRepositoryPath(path)) throw invalid(`invalid repository "${shown(e.path)}"`, `仓库名无效："${shown(e.path)}"`);
+  if (!isTag(e.tag)) throw invalid(`invalid tag "${shown(e.tag)}"`, `标签无效："${shown(e.tag)}"`);
+  if (e.digest !== undefined && !isDigest(e.digest)) throw invalid(`invalid digest "${shown(e.digest)}"`, `摘要无效："${shown(e.digest)}"`);
   const also = e.hostMatches;
   return {
     registry: e.registry,

@@ -1,5 +1,5 @@
 import { harborHost, harborPushes, isHarborShape } from './harbor';
-import { ignored, invalid } from './payload-fields';
+import { ignored, invalid, shown } from './payload-fields';
 import type { RegistryFormat } from './registry-format';
 
 const TCR_HOST = /\.tencentcloudcr\.com(?::\d+)?$/;
@@ -21,6 +21,6 @@ export const tencent: RegistryFormat = {
   detect: ({ body }) => isHarborShape(body) && TCR_HOST.test(harborHost(body.event_data) ?? ''),
   parse({ body }) {
     if (!isHarborShape(body)) throw invalid('expected a TCR trigger payload {type, event_data}', '应为 TCR 触发器通知 {type, event_data}');
-    return body.type === 'pushImage' || body.type === 'PUSH_ARTIFACT' ? harborPushes('tencent', body.event_data) : ignored(`${body.type} event`);
+    return body.type === 'pushImage' || body.type === 'PUSH_ARTIFACT' ? harborPushes('tencent', body.event_data) : ignored(`${shown(body.type)} event`);
   },
 };

@@ -24,6 +24,7 @@ describe('compose line marks', () => {
 
   it("turns the API's error data into marks", () => {
     expect(problemsFromApi(COMPOSE, 40021, 'not YAML', { line: 3, column: 5 })).toEqual([{ line: 3, column: 5, message: 'not YAML' }]);
+    expect(problemsFromApi(COMPOSE, 40028, 'too deep', { line: 4, column: 9 })).toEqual([{ line: 4, column: 9, message: 'too deep' }]);
     expect(problemsFromApi(COMPOSE, 40025, 'policy', { violations: [{ key: 'services.web.privileged', reason: 'gives root on the host' }] })).toEqual([
       { line: 4, column: 1, message: 'services.web.privileged: gives root on the host' },
     ]);

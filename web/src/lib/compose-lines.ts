@@ -61,10 +61,10 @@ export function lineOfKey(text: string, path: string): number | null {
   return line;
 }
 
-/** Error data from the API as editor marks: 40021 carries the YAML position, 40025/40027 list
+/** Error data from the API as editor marks: 40021 and 40028 carry a YAML position, 40025/40027 list
  * violations by key path, and docker's own refusals (40024) usually start with one. */
 export function problemsFromApi(text: string, code: number, message: string, data: unknown): LineProblem[] {
-  if (code === 40021 && data && typeof data === 'object' && typeof (data as { line?: unknown }).line === 'number') {
+  if ((code === 40021 || code === 40028) && data && typeof data === 'object' && typeof (data as { line?: unknown }).line === 'number') {
     const { line, column } = data as { line: number; column?: number };
     return [{ line, column: column ?? 1, message }];
   }

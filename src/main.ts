@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
 import { loadConfiguration } from './config/configuration';
 import { provideDevSecretFiles } from './config/dev-secrets';
 import { ConfigError } from './config/env';
-import { gracefulShutdown } from './graceful-shutdown';
 
 async function bootstrap(): Promise<void> {
   // Outside production: JWT secret and secrets key from DATA_DIR, made on the first start.
   const env = provideDevSecretFiles(process.env);
   // Every variable is read and checked here, once, before Nest starts.
   const configuration = loadConfiguration(env);
+  // The app's modules load only now, so a bad variable is reported at once, not after loading them all.
+  const [{ Logger }, { createApp }, { gracefulShutdown }] = await Promise.all([import('@nestjs/common'), import('./app.factory'), import('./graceful-shutdown')]);
   const { port, host } = configuration.app;
   const { graceSeconds } = configuration.shutdown;
   const app = await createApp(configuration);

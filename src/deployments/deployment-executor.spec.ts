@@ -204,6 +204,14 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     await expect(ex.execute(update, ctx())).resolves.toMatchObject({ status: 'failed', errorCode: 40920, error: expect.stringContaining('createService') });
   });
 
+  it('says the swarm may still apply an update when the engine goes away under it', async () => {
+    const down = new DockerCliError(['service'], result('error during connect: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.47/tasks": EOF'));
+    const ex = executorWith({ inspectUpdate: jest.fn().mockResolvedValue(state('succeeded', 'halohub/halo:1', 'completed')), updateService: jest.fn().mockRejectedValue(down) });
+    const r = await ex.execute(update, ctx());
+    expect(r).toMatchObject({ status: 'failed', errorCode: 50013, previousImage: 'halohub/halo:1' });
+    expect(r.error).toMatch(/went away while the update of halo_halo to halohub\/halo:2 was under way: the swarm may still be applying it/);
+  });
+
   it('reports an engine that is down', async () => {
     const down = new DockerCliError(['service'], result('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?'));
     const ex = executorWith({ inspectUpdate: jest.fn().mockRejectedValue(down) });

@@ -199,7 +199,13 @@ export class DeploymentExecutor {
     } catch (err) {
       // A non-zero exit (e.g. "update paused") is read from UpdateStatus below; an engine that is
       // down, a timeout or a shutdown are final.
-      if (!lost && classifyDockerFailure(err).kind !== 'failed') throw err;
+      const { kind, message } = classifyDockerFailure(err);
+      if (!lost && kind === 'unavailable' && !ctx.signal.aborted) {
+        // The update was handed to the engine before it went: the swarm's other managers may carry it on.
+        const error = `${message}; it went away while the update of ${service} to ${ref} was under way: the swarm may still be applying it, check the service`;
+        return { status: 'failed', error, errorCode: Errors.DOCKER_UNAVAILABLE.code, previousImage };
+      }
+      if (!lost && kind !== 'failed') throw err;
     } finally {
       ctx.signal.removeEventListener('abort', stop);
       updating.abort();

@@ -34,6 +34,5 @@ describe('the image starts node as `npm run start:prod` does', () => {
   it('with its environment variables', () => {
     const env = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1];
     for (const [name, value] of Object.entries(start.env)) expect(env).toMatch(new RegExp(`\\b${name}=${value}\\b`));
-    expect(Object.keys(start.env).length).toBeGreaterThan(0);
   });
 });

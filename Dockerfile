@@ -1,4 +1,6 @@
-# docker-deploy-script: the compiled app, its production node_modules and the docker CLI.
+# docker-deploy-script: the compiled app (dist/src/main.js is one bundle of it and its packages, see
+# build/bundle.mjs), its production node_modules (the packages left outside the bundle, and the
+# migration CLI's) and the docker CLI.
 #
 #   docker build -t docker-deploy-script .                       # the normal build (Docker Hub + npm registry)
 #   deploy/build-image.sh --offline docker-deploy-script:latest  # machines that cannot pull: see that script
@@ -59,4 +61,6 @@ STOPSIGNAL SIGTERM
 # Liveness only: readiness includes the database, and swarm would restart every replica during an outage.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node's flags and variables as in `npm run start:prod`, which the bench measures (src/docker-entrypoint.spec.ts
+# checks they agree).
 ENTRYPOINT ["node", "dist/src/docker-entrypoint.js"]

@@ -8,7 +8,8 @@
 #                              `ldd` lists for it and for better-sqlite3's addon, CA certificates, busybox as
 #                              /bin/sh, and a `node` user (uid/gid 1000) as in the official node images;
 #     2. dds-docker-cli:local  this machine's docker CLI binary (it must be static, as Docker's own is);
-#     3. production node_modules and dist/ prepared on the host (same Node and libc as that base);
+#     3. production node_modules and dist/ prepared on the host (same Node and libc as that base), as
+#        `npm run build` makes dist/: tsc, build/bundle.mjs, the dashboard;
 #     4. the same Dockerfile built with PREBUILT=true on those two bases.
 #
 # TAG defaults to docker-deploy-script:latest (what deploy/stack.yml runs). Prints the image size at the end.
@@ -86,9 +87,12 @@ log "preparing production node_modules and dist/ on the host"
 context="$work/context"
 mkdir -p "$context"
 cp "$repo/package.json" "$repo/package-lock.json" "$context/"
-cp -a "$repo/node_modules" "$context/node_modules"
+# Its contents, not the folder: in a git worktree node_modules can be a symlink to another checkout's,
+# and pruning through that link would remove the other checkout's dev dependencies.
+mkdir -p "$context/node_modules"
+cp -a "$repo/node_modules/." "$context/node_modules/"
 (cd "$context" && npm prune --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
-(cd "$repo" && npx tsc -p tsconfig.build.json --outDir "$context/dist")
+(cd "$repo" && npx tsc -p tsconfig.build.json --outDir "$context/dist" && node build/bundle.mjs "$context/dist")
 (cd "$repo" && npx vite build --config web/vite.config.ts --logLevel warn --outDir "$context/dist/web")
 
 log "building $tag"

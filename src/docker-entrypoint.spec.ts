@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { productionStart } from '../bench/lib/processes';
 import { APP_GID, appGroups, dockerSocketPath } from './docker-entrypoint';
 
 describe('docker-entrypoint', () => {
@@ -14,5 +17,22 @@ describe('docker-entrypoint', () => {
     expect(appGroups(APP_GID)).toEqual([APP_GID]);
     expect(appGroups(106)).toEqual([APP_GID, 106]);
     expect(appGroups(0)).toEqual([APP_GID, 0]);
+  });
+});
+
+describe('the image starts node as `npm run start:prod` does', () => {
+  // The bench measures start:prod's command (bench/lib/processes.ts); the image must run the same.
+  const dockerfile = readFileSync(join(__dirname, '..', 'Dockerfile'), 'utf8');
+  const start = productionStart();
+
+  it('with its node flags', () => {
+    const entrypoint = JSON.parse(/^ENTRYPOINT (.*)$/m.exec(dockerfile)![1]);
+    expect(entrypoint).toEqual(['node', ...start.nodeArgs, 'dist/src/docker-entrypoint.js']);
+    expect(start.main).toBe('dist/src/main.js');
+  });
+
+  it('with its environment variables', () => {
+    const env = /^ENV ((?:.*\\\n)*.*)$/m.exec(dockerfile)![1];
+    for (const [name, value] of Object.entries(start.env)) expect(env).toMatch(new RegExp(`\\b${name}=${value}\\b`));
   });
 });

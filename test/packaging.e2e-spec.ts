@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { GOOD_PASSWORD } from './support/test-app';
 import { assertSwarm, docker, ensureTestImage, removeStacks } from './support/test-images';
-import { freePort } from '../bench/lib/processes';
+import { freePort, productionStart } from '../bench/lib/processes';
 import { ApiClient, eventually, removeStackAndVolumes, serviceContainers, sh } from './support/packaging';
 
 const ID = `ddspkg${Date.now().toString(36).slice(-6)}`;
@@ -72,19 +72,27 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     expect(config.StopSignal).toBe('SIGTERM');
     expect(Object.keys(config.Volumes)).toEqual(['/data']);
     expect(config.Env).toEqual(expect.arrayContaining(['NODE_ENV=production', 'DATA_DIR=/data']));
-    expect(config.Entrypoint).toEqual(['node', 'dist/src/docker-entrypoint.js']);
+    // Started as `npm run start:prod` starts the app (what the bench measures): same node flags and variables.
+    const start = productionStart();
+    expect(config.Entrypoint).toEqual(['node', ...start.nodeArgs, 'dist/src/docker-entrypoint.js']);
+    expect(config.Env).toEqual(expect.arrayContaining(Object.entries(start.env).map(([name, value]) => `${name}=${value}`)));
 
     // Dev-only packages: devDependencies that nothing in the production tree needs (@types/node is both).
     const production = new Set(sh('npm', ['ls', '--omit=dev', '--all', '--parseable'], undefined, ROOT).split('\n').map((p) => p.split('/node_modules/').pop()));
     const devOnly = Object.keys(require('../package.json').devDependencies).filter((dev) => !production.has(dev));
     expect(devOnly).toEqual(expect.arrayContaining(['jest', 'typescript', 'ts-jest', '@nestjs/testing']));
     const listing = docker('run', '--rm', '--entrypoint', 'sh', IMAGE, '-c',
-      `ls /app; echo ---; cd /app/node_modules && ls -d ${devOnly.join(' ')} 2>/dev/null; echo ---; find /app -name "*.ts" | head -5; echo ---; docker --version`);
-    const [top, presentDevOnly, tsFiles, cli] = listing.split('---\n');
+      `ls /app; echo ---; cd /app/node_modules && ls -d ${devOnly.join(' ')} 2>/dev/null; echo ---; find /app -name "*.ts" | head -5; echo ---; docker --version; echo ---; ` +
+        `grep -c 'require("./app.factory")' /app/dist/src/main.js; wc -c < /app/dist/src/main.js`);
+    const [top, presentDevOnly, tsFiles, cli, main] = listing.split('---\n');
     expect(top.trim().split('\n').sort()).toEqual(['dist', 'node_modules', 'package.json']);
     expect(presentDevOnly.trim()).toBe('');
     expect(tsFiles.trim()).toBe('');
     expect(cli).toMatch(/^Docker version \d+/);
+    // dist/src/main.js is the bundle (build/bundle.mjs), not tsc's few lines that require the rest.
+    const [tscRequires, bytes] = main.trim().split('\n').map(Number);
+    expect(tscRequires).toBe(0);
+    expect(bytes).toBeGreaterThan(2_000_000);
   });
 
   it('runs the app as uid 1000 with the docker socket group, and as PID 1', () => {
@@ -95,7 +103,7 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
     const groups = /^Groups:\s*(.*)$/m.exec(status)![1].trim().split(/\s+/).map(Number);
     expect(groups).toContain(statSync('/var/run/docker.sock').gid);
     expect(groups).not.toContain(0);
-    expect(docker('exec', container, 'cat', '/proc/1/cmdline').split('\0')).toEqual(['node', 'dist/src/docker-entrypoint.js', '']);
+    expect(docker('exec', container, 'cat', '/proc/1/cmdline').split('\0')).toEqual(['node', ...productionStart().nodeArgs, 'dist/src/docker-entrypoint.js', '']);
   });
 
   it('answers over the published port: the dashboard, register, log in, the OpenAPI document, metrics with the token', async () => {
@@ -112,6 +120,11 @@ describe('the image and deploy/stack.yml on a real swarm (SQLite)', () => {
 
     const doc = await api.get('/docs-json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/web/user/login', '/web/user/script/{scriptId}/updateService', '/metrics']));
+    expect(doc.body.components.schemas.RegisterDto.properties.username.example).toBe('aatrox'); // DTO class names survive the bundle
+    // Swagger UI's page and its assets, which come from swagger-ui-dist's own folder (outside the bundle).
+    const swaggerPage = await fetch(`${api.baseUrl}/docs`);
+    expect(swaggerPage.status).toBe(200);
+    expect((await fetch(`${api.baseUrl}/docs/swagger-ui-bundle.js`)).status).toBe(200);
 
     expect((await api.get('/metrics')).status).toBe(401);
     const metrics = await fetch(`${api.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });

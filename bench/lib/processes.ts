@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** A TCP port nothing listens on right now, on `host` (host-mode swarm publishing binds 0.0.0.0). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -51,12 +51,40 @@ function stopper(child: ChildProcess) {
     });
 }
 
-/** The compiled app (dist/src/main.js) as a child process on 127.0.0.1, ready when /health/ready answers. */
+/** The folder of package.json: this file runs from bench/lib (ts-jest) and from dist/bench/lib. */
+function projectRoot(from = __dirname): string {
+  while (!existsSync(join(from, 'package.json')) && dirname(from) !== from) from = dirname(from);
+  return from;
+}
+
+/**
+ * `npm run start:prod` as a command: its variables, node's flags and the script. The bench starts the
+ * app exactly so (the Dockerfile's ENTRYPOINT and ENV match it, src/docker-entrypoint.spec.ts checks),
+ * without npm in between: the start time and the memory are the app's own.
+ */
+export function productionStart(script: string = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).scripts['start:prod']): {
+  env: Record<string, string>;
+  nodeArgs: string[];
+  main: string;
+} {
+  const words = script.trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name] = value.join('=');
+  }
+  if (words.shift() !== 'node' || words.length === 0) throw new Error(`start:prod is not "[VAR=value ...] node [flags] script": ${script}`);
+  const main = words.pop()!;
+  return { env, nodeArgs: words, main };
+}
+
+/** The built app, started as `npm run start:prod` starts it, on 127.0.0.1; ready when /health/ready answers. */
 export async function startApp(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
+  const start = productionStart();
   const started = Date.now();
-  const child = spawn(process.execPath, [join(__dirname, '../../src/main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env },
+  const child = spawn(process.execPath, [...start.nodeArgs, join(projectRoot(), start.main)], {
+    env: { ...process.env, ...start.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -1,9 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 import { ApiErrors } from '../common/dto/envelope.dto';
 import { Errors } from '../common/error-codes';
+import { DatabaseHealthIndicator } from './database-health';
 
 @ApiTags('health')
 @Public()
@@ -11,7 +12,7 @@ import { Errors } from '../common/error-codes';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: TypeOrmHealthIndicator,
+    private readonly db: DatabaseHealthIndicator,
   ) {}
 
   @Get('live')
@@ -25,6 +26,6 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: the database answers' })
   @ApiErrors(Errors.SERVICE_UNAVAILABLE)
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
+    return this.health.check([() => this.db.pingCheck('database', 3000)]);
   }
 }

@@ -10,6 +10,8 @@ import { DateUtils } from 'typeorm/util/DateUtils';
  */
 export class EntityRows<T extends ObjectLiteral> {
   private readonly columns: ColumnMetadata[];
+  /** The select list by table alias: each is built on its first use, then reused by every request. */
+  private readonly selectLists = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -25,8 +27,13 @@ export class EntityRows<T extends ObjectLiteral> {
 
   /** `alias."column" AS "property", ...`, quoted for the driver. */
   selectList(alias: string): string {
-    const quote = (name: string) => this.dataSource.driver.escape(name);
-    return this.columns.map((c) => `${alias}.${quote(c.databaseName)} AS ${quote(c.propertyName)}`).join(', ');
+    let list = this.selectLists.get(alias);
+    if (list === undefined) {
+      const quote = (name: string) => this.dataSource.driver.escape(name);
+      list = this.columns.map((c) => `${alias}.${quote(c.databaseName)} AS ${quote(c.propertyName)}`).join(', ');
+      this.selectLists.set(alias, list);
+    }
+    return list;
   }
 
   /** Runs `sql` (positional `?` parameters) and returns its rows as the entity's properties. */

@@ -29,11 +29,11 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-async function waitReady(url: string, child: ChildProcess, started: number, timeoutMs = 60_000): Promise<number> {
+async function waitReady(url: string, child: ChildProcess, started: number, readyStatus = 200, timeoutMs = 60_000): Promise<number> {
   while (Date.now() - started < timeoutMs) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it was ready`);
     try {
-      if ((await fetch(url)).ok) return Date.now() - started;
+      if ((await fetch(url)).status === readyStatus) return Date.now() - started;
     } catch {
       /* not listening yet */
     }
@@ -99,5 +99,19 @@ export async function startBareFastify(): Promise<Server> {
   const child = spawn(process.execPath, [join(__dirname, 'bare-fastify.js'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const startMs = await waitReady(`${url}/hello`, child, started);
+  return { url, pid: child.pid!, startMs, stop: stopper(child) };
+}
+
+/** The stack's floor (stack-floor.ts) on `databaseUrl`, as a child process; `secret` signs its tokens. */
+export async function startStackFloor(databaseUrl: string, secret: string): Promise<Server> {
+  const port = await freePort();
+  const started = Date.now();
+  const child = spawn(process.execPath, [join(__dirname, 'stack-floor.js'), String(port), databaseUrl], {
+    env: { ...process.env, FLOOR_SECRET: secret },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  // Without a token, its only route answers 401 once it listens.
+  const startMs = await waitReady(`${url}/hello`, child, started, 401);
   return { url, pid: child.pid!, startMs, stop: stopper(child) };
 }

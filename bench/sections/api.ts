@@ -1,7 +1,9 @@
 import { BenchDb, dropDatabase, freshDatabase, seedScripts } from '../lib/databases';
 import { adminSession, call, composeFor } from '../lib/client';
 import { load, LoadResult } from '../lib/load';
-import { rssMiB, startApp, startBareFastify } from '../lib/processes';
+import { sign } from 'jsonwebtoken';
+import { randomBytes } from 'node:crypto';
+import { rssMiB, startApp, startBareFastify, startStackFloor } from '../lib/processes';
 import type { Row } from '../run';
 
 /** Issue 15's targets, on both databases: throughput as a share of bare Fastify, p99 at this load, start and memory. */
@@ -10,18 +12,55 @@ const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
 const fmt = (r: LoadResult) => `${r.rps} req/s p50 ${r.p50} ms p99 ${r.p99} ms${r.errors ? ` (${r.errors} errors)` : ''}`;
 
+/**
+ * The same load on the stack's floor (bench/lib/stack-floor.ts): Nest on Fastify with a global
+ * passport-jwt guard and one `SELECT ?` per request, on this database. The app cannot beat it.
+ */
+async function stackFloor(db: BenchDb, databaseUrl: string, base: LoadResult, log: (m: string) => void): Promise<Row> {
+  const secret = randomBytes(32).toString('hex');
+  const floor = await startStackFloor(databaseUrl, secret);
+  const idle = rssMiB(floor.pid);
+  try {
+    log('load: stack floor');
+    const token = sign({ sub: '1', sid: 1 }, secret, { algorithm: 'HS256', expiresIn: 600 });
+    const run = (seconds?: number) => load({ url: `${floor.url}/hello`, headers: { authorization: token }, seconds });
+    await run(1);
+    const result = await run();
+    return {
+      section: `api (${db})`,
+      case: 'floor: Nest + passport-jwt guard + one SELECT ?',
+      value: `${fmt(result)}; start ${floor.startMs} ms, RSS idle ${idle} MiB`,
+      baseline: `${base.rps} req/s (bare Fastify)`,
+      ratio: (result.rps / base.rps).toFixed(3),
+    };
+  } finally {
+    await floor.stop();
+  }
+}
+
 /** API throughput vs bare Fastify, list/detail latency at 1k and 100k scripts, and footprint. */
 export async function apiSection(db: BenchDb, opts: { scale: boolean; log: (m: string) => void }) {
   const rows: Row[] = [];
   const raw: Record<string, unknown> = {};
   const url = await freshDatabase(db);
   // Auto-update off and docker validation on: the webhook path parses and checks, but never rolls.
-  const app = await startApp({ DATABASE_URL: url, REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_ADDRESS: '100000' });
+  const env = { DATABASE_URL: url, REGISTRATION: 'open', AUTH_RATE_LIMIT_PER_ADDRESS: '100000' };
+  // The first start creates the schema; every later one (a restart, each replica of a rolling update)
+  // finds it. The target is for the latter, and both are shown.
+  const install = await startApp(env);
+  await install.stop();
+  const app = await startApp(env);
   const bare = await startBareFastify();
   try {
     rows.push({
       section: `footprint (${db})`,
-      case: 'cold start to ready',
+      case: 'first start, creating the schema',
+      value: `${install.startMs} ms`,
+      baseline: `${bare.startMs} ms (bare Fastify)`,
+    });
+    rows.push({
+      section: `footprint (${db})`,
+      case: 'cold start to ready (schema in place)',
       value: `${app.startMs} ms`,
       baseline: `${bare.startMs} ms (bare Fastify)`,
       target: `< ${TARGETS.startMs} ms (${verdict(app.startMs < TARGETS.startMs)})`,
@@ -49,6 +88,8 @@ export async function apiSection(db: BenchDb, opts: { scale: boolean; log: (m: s
     await load({ url: `${bare.url}/hello`, seconds: 1 });
     const base = await load({ url: `${bare.url}/hello` });
     const basePost = await load({ url: `${bare.url}/hello`, method: 'POST', headers: { 'content-type': 'application/json' }, body: push });
+    // SQLite's round trip is in-process: an in-memory database is the same `SELECT ?`.
+    rows.push(await stackFloor(db, db === 'sqlite' ? 'sqlite::memory:' : url, base, opts.log));
     const cases: [string, (seconds?: number) => Promise<LoadResult>, LoadResult, number?][] = [
       ['GET /web/user/script/{id} (authenticated)', (seconds) => load({ url: `${app.url}/web/user/script/${ids[0]}`, headers: auth, seconds }), base, TARGETS.detailRatio],
       ['GET /web/user/script (page of 20)', (seconds) => load({ url: `${app.url}/web/user/script?pageNumber=1&pageSize=20`, headers: auth, seconds }), base, TARGETS.pageRatio],

@@ -6,6 +6,7 @@ import { databaseConfig } from '../config/database.config';
 import { dockerConfig } from '../config/docker.config';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './run-migrations';
+import { isolateSqliteTransactions } from './sqlite-transactions';
 
 @Module({
   imports: [
@@ -20,7 +21,7 @@ import { runMigrations } from './run-migrations';
       // Pending migrations are applied at start-up (under a lock, for replicas starting together);
       // the schema is never synchronised from entities.
       dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
+        const dataSource = await isolateSqliteTransactions(new DataSource(options!)).initialize();
         try {
           await runMigrations(dataSource);
         } catch (err) {

@@ -39,11 +39,14 @@ export class EntityRows<T extends ObjectLiteral> {
   /** Runs `sql` (positional `?` parameters) and returns its rows as the entity's properties. */
   async query(sql: string, parameters: unknown[]): Promise<T[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(sql, parameters);
-    return rows.map((row) => {
-      const entity: ObjectLiteral = {};
-      for (const c of this.columns) entity[c.propertyName] = this.dataSource.driver.prepareHydratedValue(row[c.propertyName], c);
-      return entity as T;
-    });
+    return rows.map((row) => this.entityOf(row));
+  }
+
+  /** One row read with selectList() as the entity's properties; other columns of the row are left out. */
+  entityOf(row: Record<string, unknown>): T {
+    const entity: ObjectLiteral = {};
+    for (const c of this.columns) entity[c.propertyName] = this.dataSource.driver.prepareHydratedValue(row[c.propertyName], c);
+    return entity as T;
   }
 }
 

@@ -124,15 +124,15 @@ export class ScriptsService implements OnApplicationBootstrap {
     if (query.serviceName) conditions.push(["s.service_name LIKE ? ESCAPE '!'", `%${escapeLike(query.serviceName)}%`]);
     const filter = conditions.length ? `WHERE ${conditions.map(([sql]) => sql).join(' AND ')}` : '';
     const parameters = conditions.map(([, value]) => value);
-    const [rows, [{ total }]] = await Promise.all([
-      this.rows.query(`SELECT ${this.rows.selectList('s')} FROM scripts s ${filter} ORDER BY s.id DESC LIMIT ? OFFSET ?`, [
-        ...parameters,
-        query.pageSize,
-        (query.pageNumber - 1) * query.pageSize,
-      ]),
-      this.scripts.query(`SELECT COUNT(*) AS total FROM scripts s ${filter}`, parameters) as Promise<{ total: number | string }[]>,
-    ]);
-    return Page.of(rows.map((s) => this.toDto(s, user)), Number(total), query);
+    const count = `SELECT COUNT(*) AS total FROM scripts s ${filter}`;
+    // The count rides along as an uncorrelated subquery (computed once): one statement, one round trip.
+    const rows: Record<string, unknown>[] = await this.scripts.query(
+      `SELECT ${this.rows.selectList('s')}, (${count}) AS total FROM scripts s ${filter} ORDER BY s.id DESC LIMIT ? OFFSET ?`,
+      [...parameters, ...parameters, query.pageSize, (query.pageNumber - 1) * query.pageSize],
+    );
+    // A page past the end has no row to carry the count.
+    const total = rows.length ? rows[0].total : (await this.scripts.query(count, parameters))[0].total;
+    return Page.of(rows.map((row) => this.toDto(this.rows.entityOf(row), user)), Number(total), query);
   }
 
   async update(user: AuthUser, id: number, dto: UpdateScriptDto): Promise<ScriptDto> {

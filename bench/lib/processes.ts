@@ -78,40 +78,39 @@ export function productionStart(script: string = JSON.parse(readFileSync(join(pr
   return { env, nodeArgs: words, main };
 }
 
-/** The built app, started as `npm run start:prod` starts it, on 127.0.0.1; ready when /health/ready answers. */
-export async function startApp(env: Record<string, string>): Promise<Server> {
+/** How to run one server on `port`: node's arguments and the variables added to the bench's own. */
+type Command = (port: number) => { args: string[]; env?: Record<string, string> };
+
+/** A server as a child process on a free port of 127.0.0.1, timed from the spawn until `readyPath` answers `readyStatus`. */
+async function startServer(command: Command, readyPath: string, readyStatus = 200): Promise<Server> {
   const port = await freePort();
-  const start = productionStart();
+  const { args, env } = command(port);
   const started = Date.now();
-  const child = spawn(process.execPath, [...start.nodeArgs, join(projectRoot(), start.main)], {
-    env: { ...process.env, ...start.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
-  const startMs = await waitReady(`${url}/health/ready`, child, started);
+  const startMs = await waitReady(`${url}${readyPath}`, child, started, readyStatus);
   return { url, pid: child.pid!, startMs, stop: stopper(child) };
+}
+
+/** The built app, started as `npm run start:prod` starts it, on 127.0.0.1; ready when /health/ready answers. */
+export function startApp(env: Record<string, string>): Promise<Server> {
+  const start = productionStart();
+  return startServer(
+    (port) => ({
+      args: [...start.nodeArgs, join(projectRoot(), start.main)],
+      env: { ...start.env, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: String(port), ...env },
+    }),
+    '/health/ready',
+  );
 }
 
 /** The baseline: bare Fastify answering the same envelope, as a child process. */
-export async function startBareFastify(): Promise<Server> {
-  const port = await freePort();
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(__dirname, 'bare-fastify.js'), String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const url = `http://127.0.0.1:${port}`;
-  const startMs = await waitReady(`${url}/hello`, child, started);
-  return { url, pid: child.pid!, startMs, stop: stopper(child) };
+export function startBareFastify(): Promise<Server> {
+  return startServer((port) => ({ args: [join(__dirname, 'bare-fastify.js'), String(port)] }), '/hello');
 }
 
 /** The stack's floor (stack-floor.ts) on `databaseUrl`, as a child process; `secret` signs its tokens. */
-export async function startStackFloor(databaseUrl: string, secret: string): Promise<Server> {
-  const port = await freePort();
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(__dirname, 'stack-floor.js'), String(port), databaseUrl], {
-    env: { ...process.env, FLOOR_SECRET: secret },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
+export function startStackFloor(databaseUrl: string, secret: string): Promise<Server> {
   // Without a token, its only route answers 401 once it listens.
-  const startMs = await waitReady(`${url}/hello`, child, started, 401);
-  return { url, pid: child.pid!, startMs, stop: stopper(child) };
+  return startServer((port) => ({ args: [join(__dirname, 'stack-floor.js'), String(port), databaseUrl], env: { FLOOR_SECRET: secret } }), '/hello', 401);
 }

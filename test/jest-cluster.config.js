@@ -11,6 +11,8 @@ module.exports = {
   roots: ['<rootDir>/test/cluster'],
   testRegex: '.*\\.cluster-spec\\.ts$',
   testTimeout: 300000,
+  // Tells the scenarios' afterEach that a test failed, timeouts included, so it prints the cluster's state.
+  testEnvironment: '<rootDir>/test/cluster/support/environment.ts',
   // A scenario that times out leaves its polling loop running against a cluster already removed: exit
   // once the results are in rather than wait for it.
   forceExit: true,

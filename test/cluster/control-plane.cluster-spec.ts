@@ -9,6 +9,9 @@ import { ControlPlane, DB_SERVICE, deliver, distributionPush, publish, User } fr
 import { elapsed, withControlPlane } from './support/scenario';
 import { spreadCompose, UserStack } from './support/stacks';
 
+/** Longer than the waits in each fault scenario, so that a stuck step fails with its own message and state. */
+const WAITS_INSIDE_AND_MORE = 660_000;
+
 describe('the control plane on three managers: two replicas, one database', () => {
   // node1 made the swarm, so it leads: it runs none of the control plane at first, so that cutting
   // the leader off cuts the swarm's raft, not the database both replicas need.
@@ -111,7 +114,7 @@ describe('the control plane on three managers: two replicas, one database', () =
       await lost.startEngine(cluster.insecureRegistries);
       replicas = await plane.waitForReplicas(2, 180_000);
     }
-  });
+  }, WAITS_INSIDE_AND_MORE);
 
   it('the leader partitioned from the other managers: a new leader is elected, the rollout in flight ends cleanly, the next push works', async () => {
     const leader = await cluster.leader();
@@ -140,7 +143,7 @@ describe('the control plane on three managers: two replicas, one database', () =
     } finally {
       leader.restoreLink();
     }
-  });
+  }, WAITS_INSIDE_AND_MORE);
 });
 
 /** What a deployment whose replica died may honestly end as: finished by it before, or recovered after. */

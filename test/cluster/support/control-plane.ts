@@ -125,13 +125,27 @@ export class ControlPlane {
     return { username, authorization: login.body.data.authorization };
   }
 
-  /** The control plane's logs without its successful requests, for a failing test's report. */
-  async logs(since = '10m'): Promise<string> {
+  /**
+   * For a failed test: the nodes, every service with its tasks (the user stacks' rollouts) and the
+   * control plane's logs without its successful requests, as one manager that answers sees them.
+   */
+  async report(since = '10m'): Promise<string> {
     const manager = await this.manager().catch(() => undefined);
-    if (!manager) return '(no manager answers)';
-    const res = await manager.dockerAsync(['service', 'logs', '--raw', '--since', since, APP_SERVICE], 30_000);
-    const lines = (res.stdout + res.stderr).split('\n').filter((line) => !/"statusCode":[23]\d\d/.test(line));
-    return lines.slice(-80).join('\n');
+    if (!manager) return 'cluster state: no manager answers';
+    const docker = async (...args: string[]) => {
+      const res = await manager.dockerAsync(args, 30_000);
+      return `$ docker ${args.join(' ')}\n${(res.stdout + res.stderr).trim()}`;
+    };
+    const services = (await manager.dockerAsync(['service', 'ls', '--format', '{{.Name}}'], 30_000)).stdout.split('\n').filter(Boolean);
+    const logs = await manager.dockerAsync(['service', 'logs', '--raw', '--since', since, APP_SERVICE], 30_000);
+    const lines = (logs.stdout + logs.stderr).split('\n').filter((line) => !/"statusCode":[23]\d\d/.test(line));
+    return [
+      `cluster state, from ${manager.name}:`,
+      await docker('node', 'ls'),
+      await docker('service', 'ls'),
+      ...(await Promise.all(services.map((service) => docker('service', 'ps', '--no-trunc', '--format', '{{.Node}} {{.Image}} {{.DesiredState}} {{.CurrentState}} {{.Error}}', service)))),
+      `control plane logs:\n${lines.slice(-80).join('\n')}`,
+    ].join('\n\n');
   }
 }
 

@@ -21,7 +21,7 @@ export interface ClusterContext {
  * One cluster for the calling describe block: before its tests, the swarm (`managers` of three nodes
  * are managers), the test registry and the control plane with `replicas` app replicas (placed off
  * node1 when `keepOffFirstNode`, with the stack file's DDS_* variables `env`); after them, all of it
- * removed. A failed test prints the control plane's logs. The context is filled in by the time the
+ * removed. A failed test (timeouts too) prints the swarm's state and the control plane's logs. The context is filled in by the time the
  * tests run.
  */
 export function withControlPlane(opts: { managers: number; replicas: number; keepOffFirstNode?: boolean; env?: Record<string, string> }): ClusterContext {
@@ -41,8 +41,7 @@ export function withControlPlane(opts: { managers: number; replicas: number; kee
   }, 600_000);
 
   afterEach(async () => {
-    const state = expect.getState();
-    if (ctx.plane && state.assertionCalls !== state.numPassingAsserts) console.log(`control plane logs:\n${await ctx.plane.logs()}`);
+    if (ctx.plane && (globalThis as { clusterTestFailed?: boolean }).clusterTestFailed) console.log(await ctx.plane.report());
   });
 
   afterAll(async () => {

@@ -172,6 +172,49 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
     expect(c.onLine).toHaveBeenCalledWith('node node3 is down with tasks of halo_halo: the update cannot finish while it is');
   });
 
+  describe('an update the CLI stopped following (a manager error while the managers elect a leader)', () => {
+    const lostTrack = new DockerCliError(['service'], result('Error response from daemon: rpc error: code = DeadlineExceeded desc = context deadline exceeded'));
+    const task = (image: string, currentState: string, node = 'node2') => ({ id: image + currentState, name: 'halo_halo.1', node, image, desiredState: 'Running', currentState, error: '' });
+
+    it('is followed to its end, past the settling time', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+      try {
+        const start = Date.now();
+        // No leader for a while (reads fail), then the update goes on and completes after 45 s.
+        const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockImplementation(async () => {
+          const t = Date.now() - start;
+          if (t < 10_000) throw new DockerCliError(['service'], result('Error response from daemon: rpc error: code = Unknown desc = The swarm does not have a leader.'));
+          return t < 45_000 ? state('in_progress', 'halohub/halo:2', 'updating') : state('succeeded', 'halohub/halo:2', 'completed');
+        });
+        const serviceTasks = jest.fn().mockResolvedValue([task('halohub/halo:2', 'Running 1 second ago'), task('halohub/halo:2', 'Preparing 3 seconds ago')]);
+        const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockRejectedValue(lostTrack), serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set()) });
+        const c = { ...ctx(), deadline: start + 600_000 };
+        const pending = ex.execute(update, c);
+        await jest.advanceTimersByTimeAsync(50_000);
+        await expect(pending).resolves.toEqual({ status: 'succeeded', previousImage: 'halohub/halo:1' });
+        expect(c.onLine).toHaveBeenCalledWith(expect.stringMatching(/^docker stopped following the update of halo_halo \(.*context deadline exceeded\).*following it until it ends$/));
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('ends as stalled when a node is lost with a task of the new image, and at the deadline otherwise', async () => {
+      const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
+      const serviceTasks = jest.fn().mockResolvedValue([task('halohub/halo:2', 'Running 5 seconds ago'), task('halohub/halo:2', 'Assigned 2 minutes ago', 'node3')]);
+      const swarm = { inspectUpdate: inspect, updateService: jest.fn().mockRejectedValue(lostTrack), serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) };
+      const ex = executorWith(swarm);
+      ex.lostNodeWatch = { pollMs: 5, stallMs: 30 };
+      const r = await ex.execute(update, ctx());
+      expect(r).toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringMatching(/stalled because node node3 is down/) });
+
+      // Nothing lost: the deadline ends the following, and the result says the update was still going.
+      swarm.unreadyNodes.mockResolvedValue(new Set());
+      inspect.mockReset().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
+      const late = await executorWith(swarm).execute(update, { ...ctx(), deadline: Date.now() + 100 });
+      expect(late).toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringContaining('(update state updating') });
+    });
+  });
+
   it('calls an update "in progress" only because of a lost node succeeded once every task that should run runs the new image', async () => {
     const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
     const running = (image: string, desiredState = 'Running', currentState = 'Running 1 second ago') => ({ id: image + desiredState, name: 'halo_halo.1', node: 'node1', image, desiredState, currentState, error: '' });

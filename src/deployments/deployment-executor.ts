@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AppError } from '../common/app-error';
 import { Errors } from '../common/error-codes';
+import { pause } from '../common/pause';
 import { dockerConfig } from '../config/docker.config';
 import { registriesConfig } from '../config/registries.config';
 import { RegistryAccess } from '../registries/registry-access.service';
@@ -52,6 +53,8 @@ const CLI_NOTICES = new Set([
 /** How long to wait for UpdateStatus to settle after the CLI returned (a rollback may still be finishing). */
 const SETTLE_MS = 30_000;
 const SETTLE_POLL_MS = 500;
+/** How often an update the CLI stopped following is read (each read runs two docker commands). */
+const FOLLOW_POLL_MS = 2_000;
 /** `docker stack rm` runs while a stack's last tasks still hold its network: retried for up to ~30 s. */
 const REMOVE_ATTEMPTS = 30;
 const REMOVE_RETRY_MS = 1000;
@@ -206,6 +209,7 @@ export class DeploymentExecutor {
         return { status: 'failed', error, errorCode: Errors.DOCKER_UNAVAILABLE.code, previousImage };
       }
       if (!lost && kind !== 'failed') throw err;
+      if (!lost) await this.follow(service, ref, message, ctx, updating.signal);
     } finally {
       ctx.signal.removeEventListener('abort', stop);
       updating.abort();
@@ -252,6 +256,26 @@ export class DeploymentExecutor {
   private async allRunning(service: string, ref: string): Promise<boolean> {
     const wanted = (await this.swarm.serviceTasks(service).catch(() => [])).filter((t) => t.desiredState.toLowerCase() === 'running');
     return wanted.length > 0 && wanted.every((t) => /^running\b/i.test(t.currentState) && sameImage(t.image, ref));
+  }
+
+  /**
+   * The CLI stopped following an update that goes on without it: it gives up on a manager's error such
+   * as "context deadline exceeded" while the managers elect a new leader. Follows it as the CLI would,
+   * until it leaves "updating", every task that should run runs `ref`, the lost-node watch ends it
+   * (`signal`) or the deadline comes; read errors (no leader yet) are waited out.
+   */
+  private async follow(service: string, ref: string, why: string, ctx: ExecutionContext, signal: AbortSignal): Promise<void> {
+    const inProgress = async () => {
+      const state = await this.swarm.inspectUpdate(service).catch(() => undefined);
+      if (state === undefined) return true;
+      return state?.outcome === 'in_progress' && !(sameImage(state.image, ref) && (await this.allRunning(service, ref)));
+    };
+    if (!(await inProgress())) return;
+    ctx.onLine(`docker stopped following the update of ${service} (${why}); the swarm goes on with it: following it until it ends`);
+    while (!signal.aborted && Date.now() + FOLLOW_POLL_MS < ctx.deadline) {
+      await pause(FOLLOW_POLL_MS, signal);
+      if (signal.aborted || !(await inProgress())) return;
+    }
   }
 
   /** Reads UpdateStatus until it stops moving (docker may exit before the rollback is recorded). */

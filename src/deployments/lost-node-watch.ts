@@ -1,3 +1,4 @@
+import { pause } from '../common/pause';
 import { sameImage } from '../swarm/image-reference';
 import type { ServiceTask, SwarmService } from '../swarm/swarm.service';
 
@@ -38,15 +39,7 @@ export async function watchForLostNodes(
   let last = '';
   let unchangedSince = Date.now();
   while (!signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, opts.pollMs);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await pause(opts.pollMs, signal);
     if (signal.aborted) return undefined;
     let tasks: ServiceTask[];
     let down: Set<string>;

@@ -198,6 +198,21 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
       }
     });
 
+    it('is not mistaken for an earlier update of another image still in progress', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+      try {
+        const inspect = jest.fn().mockResolvedValue(state('in_progress', 'halohub/halo:1', 'updating'));
+        const ex = executorWith({ inspectUpdate: inspect, updateService: jest.fn().mockRejectedValue(lostTrack), serviceTasks: jest.fn().mockResolvedValue([]) });
+        const c = { ...ctx(), deadline: Date.now() + 600_000 };
+        const pending = ex.execute(update, c);
+        await jest.advanceTimersByTimeAsync(31_000);
+        await expect(pending).resolves.toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringContaining('(update state updating') });
+        expect(c.onLine).not.toHaveBeenCalledWith(expect.stringMatching(/^docker stopped following/));
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('ends as stalled when a node is lost with a task of the new image, and at the deadline otherwise', async () => {
       const inspect = jest.fn().mockResolvedValueOnce(state('succeeded', 'halohub/halo:1', 'completed')).mockResolvedValue(state('in_progress', 'halohub/halo:2', 'updating'));
       const serviceTasks = jest.fn().mockResolvedValue([task('halohub/halo:2', 'Running 5 seconds ago'), task('halohub/halo:2', 'Assigned 2 minutes ago', 'node3')]);

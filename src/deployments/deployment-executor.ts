@@ -265,16 +265,18 @@ export class DeploymentExecutor {
    * (`signal`) or the deadline comes; read errors (no leader yet) are waited out.
    */
   private async follow(service: string, ref: string, why: string, ctx: ExecutionContext, signal: AbortSignal): Promise<void> {
-    const inProgress = async () => {
+    const stillUpdating = async () => {
       const state = await this.swarm.inspectUpdate(service).catch(() => undefined);
       if (state === undefined) return true;
-      return state?.outcome === 'in_progress' && !(sameImage(state.image, ref) && (await this.allRunning(service, ref)));
+      // Another image's update in progress is not this one: the CLI failed before this one began.
+      if (state?.outcome !== 'in_progress' || !sameImage(state.image, ref)) return false;
+      return !(await this.allRunning(service, ref));
     };
-    if (!(await inProgress())) return;
+    if (!(await stillUpdating())) return;
     ctx.onLine(`docker stopped following the update of ${service} (${why}); the swarm goes on with it: following it until it ends`);
     while (!signal.aborted && Date.now() + FOLLOW_POLL_MS < ctx.deadline) {
       await pause(FOLLOW_POLL_MS, signal);
-      if (signal.aborted || !(await inProgress())) return;
+      if (signal.aborted || !(await stillUpdating())) return;
     }
   }
 

@@ -129,7 +129,8 @@ describe('the control plane on three managers: two replicas, one database', () =
       await eventually(async () => (newLeader = await cluster.leader().catch(() => undefined)) !== undefined && newLeader !== leader, 'a new leader', 120_000, 1000);
       console.log(`leader ${leader.name} partitioned: ${newLeader!.name} leads after ${elapsed(cutAt)}`);
       const first = await stack.finished(api, inFlight.body.data.deploymentId, 240_000);
-      console.log(`the rollout in flight at the cut: ${first.status} ${elapsed(cutAt)} after it${first.error ? `: ${first.error}` : ''}`);
+      const followed = first.output.some((line) => line.startsWith('docker stopped following'));
+      console.log(`the rollout in flight at the cut: ${first.status} ${elapsed(cutAt)} after it${followed ? ' (followed after docker gave up)' : ''}${first.error ? `: ${first.error}` : ''}`);
       // Swarm's state says which: the service runs tag 2 exactly when the deployment says it succeeded.
       const spec = (await plane.manager()).docker('service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', stack.service).trim();
       if (first.status === 'succeeded') expect(spec.split('@')[0]).toBe(`${v2.repository}:2`);

@@ -21,8 +21,8 @@ export interface ClusterContext {
  * One cluster for the calling describe block: before its tests, the swarm (`managers` of three nodes
  * are managers), the test registry and the control plane with `replicas` app replicas (placed off
  * node1 when `keepOffFirstNode`, with the stack file's DDS_* variables `env`); after them, all of it
- * removed. A failed test (timeouts too) prints the swarm's state and the control plane's logs. The context is filled in by the time the
- * tests run.
+ * removed. A failed test (timeouts too) prints the swarm's state and the control plane's logs. The
+ * context is filled in by the time the tests run.
  */
 export function withControlPlane(opts: { managers: number; replicas: number; keepOffFirstNode?: boolean; env?: Record<string, string> }): ClusterContext {
   const ctx = {} as ClusterContext;

@@ -164,12 +164,31 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
       { id: 'b', name: 'halo_halo.2', node: 'node3', image: 'halohub/halo:2', desiredState: 'Shutdown', currentState: 'Assigned 2 minutes ago', error: '' },
     ]);
     const ex = executorWith({ inspectUpdate: inspect, updateService, serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) });
-    ex.lostNodeWatch = { pollMs: 5, stallMs: 30 };
+    ex.stallWatch = { pollMs: 5, stallMs: 30 };
     const c = ctx();
     const r = await ex.execute(update, c);
     expect(r).toMatchObject({ status: 'failed', errorCode: 50010, previousImage: 'halohub/halo:1' });
     expect(r.error).toMatch(/halo_halo: the update to halohub\/halo:2 stalled because node node3 is down/);
     expect(c.onLine).toHaveBeenCalledWith('node node3 is down with tasks of halo_halo: the update cannot finish while it is');
+  });
+
+  it('stops waiting for an update whose new task no node can take, and says why', async () => {
+    const inspect = jest.fn().mockResolvedValue(state('in_progress', 'halohub/halo:1', 'updating'));
+    const updateService = jest.fn((_s: string, _r: string, opts: { signal: AbortSignal }) =>
+      new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
+    );
+    const noNode = 'no suitable node (max replicas per node limit exceed; scheduling constraints not satisfied on 2 nodes)';
+    const serviceTasks = jest.fn().mockResolvedValue([
+      { id: 'a', name: 'halo_halo.1', node: 'node1', image: 'halohub/halo:2', desiredState: 'Running', currentState: 'Running 5 seconds ago', error: '' },
+      { id: 'b', name: 'halo_halo.2', node: '', image: 'halohub/halo:2', desiredState: 'Running', currentState: 'Pending 40 seconds ago', error: noNode },
+    ]);
+    const ex = executorWith({ inspectUpdate: inspect, updateService, serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) });
+    ex.stallWatch = { pollMs: 5, stallMs: 30 };
+    const c = ctx();
+    const r = await ex.execute(update, c);
+    expect(r).toMatchObject({ status: 'failed', errorCode: 50010, previousImage: 'halohub/halo:1' });
+    expect(r.error).toBe(`halo_halo: the update to halohub/halo:2 stalled because no node can take one of its tasks (${noNode}); swarm goes on when one can: a lost node returns, or the service's placement or max_replicas_per_node allows it`);
+    expect(c.onLine).toHaveBeenCalledWith(`no node can take a task of halo_halo (${noNode}): the update cannot finish until one can`);
   });
 
   describe('an update the CLI stopped following (a manager error while the managers elect a leader)', () => {
@@ -218,7 +237,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
       const serviceTasks = jest.fn().mockResolvedValue([task('halohub/halo:2', 'Running 5 seconds ago'), task('halohub/halo:2', 'Assigned 2 minutes ago', 'node3')]);
       const swarm = { inspectUpdate: inspect, updateService: jest.fn().mockRejectedValue(lostTrack), serviceTasks, unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) };
       const ex = executorWith(swarm);
-      ex.lostNodeWatch = { pollMs: 5, stallMs: 30 };
+      ex.stallWatch = { pollMs: 5, stallMs: 30 };
       const r = await ex.execute(update, ctx());
       expect(r).toMatchObject({ status: 'failed', errorCode: 50010, error: expect.stringMatching(/stalled because node node3 is down/) });
 

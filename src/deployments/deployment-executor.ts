@@ -20,7 +20,7 @@ import { SwarmService } from '../swarm/swarm.service';
 import { StackSecretStore } from '../tenancy/stack-secret-store';
 import { foreignStackError, StackOwnership } from '../tenancy/stack-ownership.service';
 import { Deployment, DeploymentStatus } from './entities/deployment.entity';
-import { LOST_NODE_WATCH, LostNodes, LostNodeWatchOptions, watchForLostNodes } from './lost-node-watch';
+import { STALL_WATCH, StalledUpdate, StallWatchOptions, watchForStall } from './stall-watch';
 
 /** Why a run was stopped, given as its AbortSignal's reason: the message is recorded as the error. */
 export class DeploymentStopped extends Error {}
@@ -81,8 +81,8 @@ export class DeploymentExecutor {
     @Inject(registriesConfig.KEY) private readonly pinning: ConfigType<typeof registriesConfig>,
   ) {}
 
-  /** How a rolling update is watched for lost nodes (shorter in tests). */
-  lostNodeWatch: LostNodeWatchOptions = LOST_NODE_WATCH;
+  /** How a rolling update is watched for a task it can never get running (shorter in tests). */
+  stallWatch: StallWatchOptions = STALL_WATCH;
 
   /**
    * Every action first reads who owns the stack from the swarm (under the stack's lock): a stack that
@@ -188,13 +188,13 @@ export class DeploymentExecutor {
     }
     const rollback = this.config.rollbackOnFailure;
     const previousImage = before.image;
-    // The CLI waits for the update; a node lost under it would keep it waiting until the deadline.
+    // The CLI waits for the update; a task that can never run (a node lost) would keep it waiting until the deadline.
     const updating = new AbortController();
     const stop = () => updating.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', stop, { once: true });
-    let lost: LostNodes | undefined;
-    const watch = watchForLostNodes(this.swarm, service, ref, updating.signal, this.lostNodeWatch).then((found) => {
-      lost = found;
+    let stalled: StalledUpdate | undefined;
+    const watch = watchForStall(this.swarm, service, ref, updating.signal, this.stallWatch).then((found) => {
+      stalled = found;
       if (found) updating.abort();
     });
     try {
@@ -203,30 +203,19 @@ export class DeploymentExecutor {
       // A non-zero exit (e.g. "update paused") is read from UpdateStatus below; an engine that is
       // down, a timeout or a shutdown are final.
       const { kind, message } = classifyDockerFailure(err);
-      if (!lost && kind === 'unavailable' && !ctx.signal.aborted) {
+      if (!stalled && kind === 'unavailable' && !ctx.signal.aborted) {
         // The update was handed to the engine before it went: the swarm's other managers may carry it on.
         const error = `${message}; it went away while the update of ${service} to ${ref} was under way: the swarm may still be applying it, check the service`;
         return { status: 'failed', error, errorCode: Errors.DOCKER_UNAVAILABLE.code, previousImage };
       }
-      if (!lost && kind !== 'failed') throw err;
-      if (!lost) await this.follow(service, ref, message, ctx, updating.signal);
+      if (!stalled && kind !== 'failed') throw err;
+      if (!stalled) await this.follow(service, ref, message, ctx, updating.signal);
     } finally {
       ctx.signal.removeEventListener('abort', stop);
       updating.abort();
       await watch;
     }
-    if (lost) {
-      const nodes = lost.nodes.join(', ');
-      ctx.onLine(`node ${nodes} is down with tasks of ${service}: the update cannot finish while it is`);
-      return {
-        status: 'failed',
-        error:
-          `${service}: the update to ${ref} stalled because node ${nodes} is down with tasks of the service; ` +
-          `swarm goes on (or rolls back) when the node returns, or after \`docker node rm --force\` of it`,
-        errorCode: Errors.DEPLOYMENT_FAILED.code,
-        previousImage,
-      };
-    }
+    if (stalled) return this.stalledResult(service, ref, stalled, ctx, previousImage);
     const after = await this.settle(service, ctx);
     if (!after) return { status: 'failed', error: `service ${service} disappeared during the update`, errorCode: Errors.DEPLOYMENT_FAILED.code };
     const runsTarget = sameImage(after.image, ref);
@@ -252,6 +241,23 @@ export class DeploymentExecutor {
     return { status: 'failed', error: `${service}: the update to ${ref} failed${why}${state}${left}`, errorCode: Errors.DEPLOYMENT_FAILED.code, previousImage };
   }
 
+  private stalledResult(service: string, ref: string, stalled: StalledUpdate, ctx: ExecutionContext, previousImage: string): ExecutionResult {
+    const failed = (error: string): ExecutionResult => ({ status: 'failed', error, errorCode: Errors.DEPLOYMENT_FAILED.code, previousImage });
+    if (stalled.lostNodes.length > 0) {
+      const nodes = stalled.lostNodes.join(', ');
+      ctx.onLine(`node ${nodes} is down with tasks of ${service}: the update cannot finish while it is`);
+      return failed(
+        `${service}: the update to ${ref} stalled because node ${nodes} is down with tasks of the service; ` +
+          `swarm goes on (or rolls back) when the node returns, or after \`docker node rm --force\` of it`,
+      );
+    }
+    ctx.onLine(`no node can take a task of ${service} (${stalled.unplaceable}): the update cannot finish until one can`);
+    return failed(
+      `${service}: the update to ${ref} stalled because no node can take one of its tasks (${stalled.unplaceable}); ` +
+        `swarm goes on when one can: a lost node returns, or the service's placement or max_replicas_per_node allows it`,
+    );
+  }
+
   /** Every task that should run is running `ref` (and there is at least one). */
   private async allRunning(service: string, ref: string): Promise<boolean> {
     const wanted = (await this.swarm.serviceTasks(service).catch(() => [])).filter((t) => t.desiredState.toLowerCase() === 'running');
@@ -261,7 +267,7 @@ export class DeploymentExecutor {
   /**
    * The CLI stopped following an update that goes on without it: it gives up on a manager's error such
    * as "context deadline exceeded" while the managers elect a new leader. Follows it as the CLI would,
-   * until it leaves "updating", every task that should run runs `ref`, the lost-node watch ends it
+   * until it leaves "updating", every task that should run runs `ref`, the stall watch ends it
    * (`signal`) or the deadline comes; read errors (no leader yet) are waited out.
    */
   private async follow(service: string, ref: string, why: string, ctx: ExecutionContext, signal: AbortSignal): Promise<void> {

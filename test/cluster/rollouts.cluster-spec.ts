@@ -94,6 +94,34 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
     });
   });
 
+  it('a worker lost with one task a node: a push ends failed, saying no node can take the task, not at the deadline; the next push after the node returns works', async () => {
+    const path = 'acme/full';
+    publish(cluster.nodes[0], path, '1');
+    const v2 = publish(cluster.nodes[0], path, '2');
+    // max_replicas_per_node 1, three replicas on three nodes: the lost node's task fits nowhere else.
+    const stack = await UserStack.create(plane, api(), admin, 'full', spreadCompose(path, '1'));
+    const lost = cluster.node('node2');
+    lost.cutLink();
+    let done;
+    let pushedAt = 0;
+    try {
+      await eventually(async () => !(await plane.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes('node2 Ready'), 'node2 to be reported down', 120_000, 1000);
+      pushedAt = Date.now();
+      const answer = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
+      expect(answer.status).toBe(202);
+      done = await stack.finished(api, answer.body.data.deploymentId, 180_000);
+      console.log(`push with node2 lost and no room for its task: ${done.status} after ${elapsed(pushedAt)}${done.error ? `: ${done.error}` : ''}`);
+    } finally {
+      lost.restoreLink();
+    }
+    expect(done).toMatchObject({ status: 'failed', errorCode: 50010 });
+    expect(done.error).toContain('stalled because no node can take one of its tasks (no suitable node');
+    expect(done.output).toContainEqual(expect.stringMatching(/^no node can take a task of full_web \(no suitable node/));
+
+    await eventually(async () => (await plane.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes('node2 Ready'), 'node2 to be Ready again', 120_000, 1000);
+    await nextPushWorks(stack, path);
+  });
+
   /** Saves and deploys a slow-rolling stack (about 6 s a task), pushes tag 2 and waits for its first new task. */
   async function rollingStack(name: string) {
     const path = `acme/${name}`;

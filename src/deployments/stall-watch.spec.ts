@@ -1,8 +1,9 @@
 import type { ServiceTask } from '../swarm/swarm.service';
-import { watchForLostNodes } from './lost-node-watch';
+import { watchForStall } from './stall-watch';
 
 const TARGET = 'acme/web:2';
-const task = (id: string, node: string, desiredState: string, currentState: string, image = TARGET): ServiceTask => ({ id, name: `web.${id}`, node, image, desiredState, currentState, error: '' });
+const task = (id: string, node: string, desiredState: string, currentState: string, image = TARGET, error = ''): ServiceTask => ({ id, name: `web.${id}`, node, image, desiredState, currentState, error });
+const NO_NODE = 'no suitable node (max replicas per node limit exceed; scheduling constraints not satisfied on 2 nodes)';
 const FAST = { pollMs: 5, stallMs: 40 };
 const abortAfter = (ms: number) => {
   const done = new AbortController();
@@ -10,14 +11,34 @@ const abortAfter = (ms: number) => {
   return done.signal;
 };
 
-describe('watchForLostNodes', () => {
+describe('watchForStall', () => {
   it('names the down node once nothing has moved for the stall time while a new task waits on it', async () => {
     // Given to node3 before it was lost: it never starts, and swarm's updater waits for it forever.
     const tasks = [task('a', 'node1', 'Running', 'Running 1 second ago'), task('b', 'node3', 'Shutdown', 'Assigned 2 minutes ago'), task('c', 'node3', 'Shutdown', 'Running 3 minutes ago', 'acme/web:1')];
     const swarm = { serviceTasks: jest.fn().mockResolvedValue(tasks), unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) };
     const started = Date.now();
-    await expect(watchForLostNodes(swarm, 'shop_web', TARGET, new AbortController().signal, FAST)).resolves.toEqual({ nodes: ['node3'] });
+    await expect(watchForStall(swarm, 'shop_web', TARGET, new AbortController().signal, FAST)).resolves.toEqual({ lostNodes: ['node3'] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(FAST.stallMs);
+  });
+
+  it('says why once a new task no node can take has waited, unchanged, for the stall time', async () => {
+    // max_replicas_per_node 1 on three nodes, one of them lost: the new task of its slot fits nowhere.
+    const tasks = [task('a', 'node1', 'Running', 'Running 1 second ago'), task('b', '', 'Running', 'Pending 20 seconds ago', TARGET, NO_NODE), task('c', 'node3', 'Shutdown', 'Running 3 minutes ago', 'acme/web:1')];
+    const swarm = { serviceTasks: jest.fn().mockResolvedValue(tasks), unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) };
+    const started = Date.now();
+    await expect(watchForStall(swarm, 'shop_web', TARGET, new AbortController().signal, FAST)).resolves.toEqual({ lostNodes: [], unplaceable: NO_NODE });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(FAST.stallMs);
+  });
+
+  it('is not stalled by a pending task of another image, one being shut down, or one merely waiting for a node', async () => {
+    const tasks = [
+      task('a', '', 'Running', 'Pending 1 minute ago', 'acme/web:1', NO_NODE),
+      task('b', '', 'Shutdown', 'Pending 1 minute ago', TARGET, NO_NODE),
+      task('c', '', 'Running', 'Pending 1 minute ago', TARGET, 'insufficient resources on 3 nodes'),
+    ];
+    const swarm = { serviceTasks: jest.fn().mockResolvedValue(tasks), unreadyNodes: jest.fn().mockResolvedValue(new Set()) };
+    await expect(watchForStall(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
+    expect(swarm.serviceTasks.mock.calls.length).toBeGreaterThan(5);
   });
 
   it('keeps waiting while tasks still move (the update routes around the lost node), and stops when aborted', async () => {
@@ -26,7 +47,7 @@ describe('watchForLostNodes', () => {
       serviceTasks: jest.fn(async () => [task(`t${n++}`, 'node1', 'Running', 'Starting'), task('b', 'node3', 'Shutdown', 'Preparing')]),
       unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])),
     };
-    await expect(watchForLostNodes(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
+    await expect(watchForStall(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
     expect(swarm.serviceTasks.mock.calls.length).toBeGreaterThan(5);
   });
 
@@ -35,7 +56,7 @@ describe('watchForLostNodes', () => {
     // started there before the node was lost (its slot is done).
     const tasks = [task('a', 'node1', 'Ready', 'Ready 40 seconds ago'), task('b', 'node3', 'Shutdown', 'Running 2 minutes ago', 'acme/web:1'), task('c', 'node3', 'Running', 'Running 1 minute ago')];
     const swarm = { serviceTasks: jest.fn().mockResolvedValue(tasks), unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])) };
-    await expect(watchForLostNodes(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
+    await expect(watchForStall(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
     expect(swarm.serviceTasks.mock.calls.length).toBeGreaterThan(5);
   });
 
@@ -44,10 +65,10 @@ describe('watchForLostNodes', () => {
       serviceTasks: jest.fn().mockRejectedValueOnce(new Error('engine busy')).mockResolvedValue([task('a', 'node1', 'Running', 'Running'), task('b', 'node3', 'Shutdown', 'Rejected 3 minutes ago')]),
       unreadyNodes: jest.fn().mockResolvedValue(new Set(['node3'])),
     };
-    await expect(watchForLostNodes(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
+    await expect(watchForStall(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();
     expect(swarm.serviceTasks.mock.calls.length).toBeGreaterThan(5);
 
     const allReady = { serviceTasks: jest.fn().mockResolvedValue([task('a', 'node1', 'Running', 'Assigned')]), unreadyNodes: jest.fn().mockResolvedValue(new Set()) };
-    await expect(watchForLostNodes(allReady, 'shop_web', TARGET, abortAfter(100), FAST)).resolves.toBeUndefined();
+    await expect(watchForStall(allReady, 'shop_web', TARGET, abortAfter(100), FAST)).resolves.toBeUndefined();
   });
 });

@@ -30,11 +30,11 @@ describe('watchForStall', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(FAST.stallMs);
   });
 
-  it('is not stalled by a pending task of another image, one being shut down, or one merely waiting for a node', async () => {
+  it('is not stalled by a pending task of another image, one being shut down, or one the scheduler has not judged yet', async () => {
     const tasks = [
       task('a', '', 'Running', 'Pending 1 minute ago', 'acme/web:1', NO_NODE),
       task('b', '', 'Shutdown', 'Pending 1 minute ago', TARGET, NO_NODE),
-      task('c', '', 'Running', 'Pending 1 minute ago', TARGET, 'insufficient resources on 3 nodes'),
+      task('c', '', 'Running', 'Pending 1 minute ago', TARGET, ''),
     ];
     const swarm = { serviceTasks: jest.fn().mockResolvedValue(tasks), unreadyNodes: jest.fn().mockResolvedValue(new Set()) };
     await expect(watchForStall(swarm, 'shop_web', TARGET, abortAfter(150), FAST)).resolves.toBeUndefined();

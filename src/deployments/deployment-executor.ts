@@ -188,7 +188,8 @@ export class DeploymentExecutor {
     }
     const rollback = this.config.rollbackOnFailure;
     const previousImage = before.image;
-    // The CLI waits for the update; a task that can never run (a node lost) would keep it waiting until the deadline.
+    // The CLI waits for the update; a task that can never run (its node lost, or no node for it)
+    // would keep it waiting until the deadline.
     const updating = new AbortController();
     const stop = () => updating.abort(ctx.signal.reason);
     ctx.signal.addEventListener('abort', stop, { once: true });

@@ -71,6 +71,12 @@ function executorWith(
   );
 }
 
+/** docker service update waiting for a convergence that cannot come, until it is stopped. */
+const updateWaitingUntilStopped = () =>
+  jest.fn((_s: string, _r: string, opts: { signal: AbortSignal }) =>
+    new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
+  );
+
 const update = { id: 1, scriptId: 7, action: 'update', serviceName: 'halo', image: 'halohub/halo', tag: '2', digest: null, services: ['halo_halo'] } as Deployment;
 const ctx = () => ({ onLine: jest.fn(), signal: new AbortController().signal, deadline: Date.now() + 60_000 });
 
@@ -155,10 +161,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
 
   it('stops waiting for an update stalled by a lost node, and says which node', async () => {
     const inspect = jest.fn().mockResolvedValue(state('in_progress', 'halohub/halo:1', 'updating'));
-    // The CLI waits for convergence that cannot come, until it is stopped.
-    const updateService = jest.fn((_s: string, _r: string, opts: { signal: AbortSignal }) =>
-      new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
-    );
+    const updateService = updateWaitingUntilStopped();
     const serviceTasks = jest.fn().mockResolvedValue([
       { id: 'a', name: 'halo_halo.1', node: 'node1', image: 'halohub/halo:2', desiredState: 'Running', currentState: 'Running 5 seconds ago', error: '' },
       { id: 'b', name: 'halo_halo.2', node: 'node3', image: 'halohub/halo:2', desiredState: 'Shutdown', currentState: 'Assigned 2 minutes ago', error: '' },
@@ -174,9 +177,7 @@ describe('DeploymentExecutor decides from UpdateStatus, not the exit code', () =
 
   it('stops waiting for an update whose new task no node can take, and says why', async () => {
     const inspect = jest.fn().mockResolvedValue(state('in_progress', 'halohub/halo:1', 'updating'));
-    const updateService = jest.fn((_s: string, _r: string, opts: { signal: AbortSignal }) =>
-      new Promise((_, reject) => opts.signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })))),
-    );
+    const updateService = updateWaitingUntilStopped();
     const noNode = 'no suitable node (max replicas per node limit exceed; scheduling constraints not satisfied on 2 nodes)';
     const serviceTasks = jest.fn().mockResolvedValue([
       { id: 'a', name: 'halo_halo.1', node: 'node1', image: 'halohub/halo:2', desiredState: 'Running', currentState: 'Running 5 seconds ago', error: '' },

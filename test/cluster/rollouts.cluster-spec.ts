@@ -85,7 +85,7 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
         expect(done.error).toContain(`stalled because node ${lost} is down`);
       }
 
-      await eventually(async () => (await plane.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes(`${lost} Ready`), `${lost} to be Ready again`, 120_000, 1000);
+      await eventually(() => plane.nodeReady(lost), `${lost} to be Ready again`, 120_000, 1000);
       const v3 = publish(cluster.nodes[0], path, '3');
       const next = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '3', v3.digest));
       const after = await stack.finished(api, next.body.data.deploymentId);
@@ -105,7 +105,7 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
     let done;
     let pushedAt = 0;
     try {
-      await eventually(async () => !(await plane.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes('node2 Ready'), 'node2 to be reported down', 120_000, 1000);
+      await eventually(async () => !(await plane.nodeReady(lost.name)), 'node2 to be reported down', 120_000, 1000);
       pushedAt = Date.now();
       const answer = await deliver(api(), stack.autoUpdateUrl, distributionPush(path, '2', v2.digest));
       expect(answer.status).toBe(202);
@@ -118,7 +118,7 @@ describe('rollouts on a three-node swarm (one manager, two workers)', () => {
     expect(done.error).toContain('stalled because no node can take one of its tasks (no suitable node');
     expect(done.output).toContainEqual(expect.stringMatching(/^no node can take a task of full_web \(no suitable node/));
 
-    await eventually(async () => (await plane.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes('node2 Ready'), 'node2 to be Ready again', 120_000, 1000);
+    await eventually(() => plane.nodeReady(lost.name), 'node2 to be Ready again', 120_000, 1000);
     await nextPushWorks(stack, path);
   });
 

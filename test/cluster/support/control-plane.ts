@@ -96,6 +96,11 @@ export class ControlPlane {
       .map((t) => ({ id: t.ID, node: t.Node, desired: t.DesiredState, state: t.CurrentState, error: t.Error, image: t.Image }));
   }
 
+  /** Whether a manager that answers reports node `name` as Ready. */
+  async nodeReady(name: string): Promise<boolean> {
+    return (await this.manager()).docker('node', 'ls', '--format', '{{.Hostname}} {{.Status}}').includes(`${name} Ready`);
+  }
+
   /** The nodes whose app replica runs and answers /health/ready. */
   async readyReplicas(): Promise<ClusterNode[]> {
     const nodes = (await this.tasks(APP_SERVICE)).filter((t) => t.state.startsWith('Running')).map((t) => this.cluster.node(t.node));
